@@ -1,0 +1,29 @@
+#include "caldera/status.hpp"
+
+namespace caldera {
+
+const char* status_code_name(StatusCode code) {
+  switch (code) {
+    case StatusCode::Ok: return "Ok";
+    case StatusCode::InvalidArgument: return "InvalidArgument";
+    case StatusCode::Unsupported: return "Unsupported";
+    case StatusCode::OutOfMemory: return "OutOfMemory";
+    case StatusCode::CudaError: return "CudaError";
+    case StatusCode::IoError: return "IoError";
+    case StatusCode::Unavailable: return "Unavailable";
+    case StatusCode::Internal: return "Internal";
+  }
+  return "Unknown";
+}
+
+std::string Status::to_string() const {
+  if (is_ok()) return "Ok";
+  return std::string(status_code_name(code_)) + ": " + message_;
+}
+
+Status Status::with_context(const std::string& context) const {
+  if (is_ok()) return *this;
+  return {code_, context + ": " + message_};
+}
+
+}  // namespace caldera
