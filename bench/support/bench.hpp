@@ -59,6 +59,10 @@ int rotation_count(size_t bytes);
 
 std::string size_name(int w, int h);
 
+// Largest absolute difference between two images of equal shape, in code values (copies both
+// to the host; for checking that our output and the peer's agree, reported in a row's note).
+Result<double> max_abs_diff(ConstImageView a, ConstImageView b, Context& ctx);
+
 using BenchFn = Status (*)(BenchEnv&);
 struct Registrar {
   Registrar(const char* name, BenchFn fn);

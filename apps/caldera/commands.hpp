@@ -1,0 +1,33 @@
+// The subcommands of the `caldera` command line. Each returns the process exit code:
+// 0 success, 1 the work failed (the message says why), 2 bad usage.
+#pragma once
+
+#include <string>
+
+namespace caldera::app {
+
+struct RunOptions {
+  std::string input, output, chain, device = "auto";
+  std::string input_format, size;  // raw input only
+  long frames = -1;                // stop after N frames
+  int jpeg_quality = 92;
+  bool quiet = false;
+  bool progress = false;  // force the progress line even when stderr is not a terminal
+};
+int run_command(const RunOptions& o);
+
+struct InfoOptions {
+  bool json = false;
+};
+int info_command(const InfoOptions& o);
+
+struct BenchOptions {
+  std::string filter, json_out, markdown_out;
+  int reps = 100, warmup = 10;
+  std::string executable_dir;
+};
+int bench_command(const BenchOptions& o);
+
+void print_error(const std::string& message);
+
+}  // namespace caldera::app

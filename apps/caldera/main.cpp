@@ -1,0 +1,56 @@
+// `caldera`: run operator chains on images and Y4M video, report the machine, benchmark.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+#include "caldera/commands.hpp"
+#include "caldera/op_chain.hpp"
+
+int main(int argc, char** argv) {
+  using namespace caldera::app;
+  CLI::App app{"caldera: GPU image and video processing"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "caldera 0.1.0");
+
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "apply a chain of operators to an image or a video");
+  run_cmd->add_option("-i,--input", run.input, "input: .png, .jpg, .y4m, or raw frames (.yuv/.raw with --input-format and --size)")->required();
+  run_cmd->add_option("-o,--output", run.output, "output: .png, .jpg, .y4m or .yuv/.raw")->required();
+  run_cmd->add_option("--vf", run.chain, "operator chain, e.g. \"resize=w=1280:h=-1:interp=bicubic,convert=nv12\"");
+  run_cmd->add_option("--device", run.device, "cpu, cuda or auto (GPU where there is one)")->check(CLI::IsMember({"cpu", "cuda", "gpu", "auto"}));
+  run_cmd->add_option("--input-format", run.input_format, "pixel format of raw input (nv12, i420, p010, rgb24, ...)");
+  run_cmd->add_option("--size", run.size, "frame size of raw input, WxH");
+  run_cmd->add_option("--frames", run.frames, "stop after this many frames")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--jpeg-quality", run.jpeg_quality, "JPEG quality 1..100")->check(CLI::Range(1, 100));
+  run_cmd->add_flag("-q,--quiet", run.quiet, "print nothing but errors");
+  run_cmd->add_flag("--progress", run.progress, "show the progress line even when stderr is not a terminal");
+  run_cmd->footer(chain_help());
+
+  InfoOptions info;
+  CLI::App* info_cmd = app.add_subcommand("info", "GPU, driver, CUDA, cuDNN and what this build can use");
+  info_cmd->add_flag("--json", info.json, "print JSON");
+
+  BenchOptions bench;
+  CLI::App* bench_cmd = app.add_subcommand("bench", "operator benchmarks against NPP (needs a CUDA GPU)");
+  bench_cmd->add_option("--filter", bench.filter, "only benchmarks whose group or name contains this");
+  bench_cmd->add_option("--reps", bench.reps, "timed calls per row (median reported)")->check(CLI::Range(5, 100000));
+  bench_cmd->add_option("--warmup", bench.warmup, "untimed calls first")->check(CLI::Range(1, 10000));
+  bench_cmd->add_option("--json", bench.json_out, "also write the rows as JSON to this file");
+  bench_cmd->add_option("--markdown", bench.markdown_out, "also write the table as Markdown to this file");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (*run_cmd) return run_command(run);
+  if (*info_cmd) return info_command(info);
+  if (*bench_cmd) {
+    std::error_code ec;
+    auto exe = std::filesystem::canonical("/proc/self/exe", ec);
+    bench.executable_dir = ec ? "." : exe.parent_path().string();
+    return bench_command(bench);
+  }
+  return 2;
+}

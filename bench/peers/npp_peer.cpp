@@ -1,0 +1,120 @@
+// The NPP peer plugin: thin calls into NVIDIA NPP with the arguments `caldera bench` gives, so
+// NPP's time is measured on the same input, on the same stream, in the same run as ours. Built
+// only where NPP's headers exist (scripts/device/run.sh builds it on the GPU machine).
+#include <cuda_runtime.h>
+#include <npp.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "peers/npp_peer.h"
+
+namespace {
+
+// NPP's stream context, filled from the device as NPP's documentation asks (CUDA 13's NPP has
+// only the _Ctx entry points).
+NppStreamContext context_for(CalderaPeerStream stream) {
+  NppStreamContext c{};
+  c.hStream = reinterpret_cast<cudaStream_t>(stream);
+  cudaGetDevice(&c.nCudaDeviceId);
+  cudaDeviceGetAttribute(&c.nMultiProcessorCount, cudaDevAttrMultiProcessorCount, c.nCudaDeviceId);
+  cudaDeviceGetAttribute(&c.nMaxThreadsPerMultiProcessor, cudaDevAttrMaxThreadsPerMultiProcessor, c.nCudaDeviceId);
+  cudaDeviceGetAttribute(&c.nMaxThreadsPerBlock, cudaDevAttrMaxThreadsPerBlock, c.nCudaDeviceId);
+  int smem = 0;
+  cudaDeviceGetAttribute(&smem, cudaDevAttrMaxSharedMemoryPerBlock, c.nCudaDeviceId);
+  c.nSharedMemPerBlock = static_cast<size_t>(smem);
+  cudaDeviceGetAttribute(&c.nCudaDevAttrComputeCapabilityMajor, cudaDevAttrComputeCapabilityMajor, c.nCudaDeviceId);
+  cudaDeviceGetAttribute(&c.nCudaDevAttrComputeCapabilityMinor, cudaDevAttrComputeCapabilityMinor, c.nCudaDeviceId);
+  cudaStreamGetFlags(c.hStream, &c.nStreamFlags);
+  return c;
+}
+
+int nv12_to_rgb709(const CalderaU8* y, const CalderaU8* uv, int src_step, CalderaU8* dst, int dst_step, int w, int h,
+                   int bgr, CalderaPeerStream s) {
+  const Npp8u* const src[2] = {y, uv};
+  const NppiSize size{w, h};
+  return bgr ? nppiNV12ToBGR_709HDTV_8u_P2C3R_Ctx(src, src_step, dst, dst_step, size, context_for(s))
+             : nppiNV12ToRGB_709HDTV_8u_P2C3R_Ctx(src, src_step, dst, dst_step, size, context_for(s));
+}
+
+int nv12_to_rgb601(const CalderaU8* y, const CalderaU8* uv, int src_step, CalderaU8* dst, int dst_step, int w, int h,
+                   CalderaPeerStream s) {
+  const Npp8u* const src[2] = {y, uv};
+  return nppiNV12ToRGB_8u_P2C3R_Ctx(src, src_step, dst, dst_step, NppiSize{w, h}, context_for(s));
+}
+
+int i420_to_rgb(const CalderaU8* y, int y_step, const CalderaU8* u, int u_step, const CalderaU8* v, int v_step,
+                CalderaU8* dst, int dst_step, int w, int h, CalderaPeerStream s) {
+  const Npp8u* const src[3] = {y, u, v};
+  int steps[3] = {y_step, u_step, v_step};
+  return nppiYUV420ToRGB_8u_P3C3R_Ctx(src, steps, dst, dst_step, NppiSize{w, h}, context_for(s));
+}
+
+int rgb_to_i420(const CalderaU8* src, int src_step, CalderaU8* y, int y_step, CalderaU8* u, int u_step, CalderaU8* v,
+                int v_step, int w, int h, CalderaPeerStream s) {
+  Npp8u* dst[3] = {y, u, v};
+  int steps[3] = {y_step, u_step, v_step};
+  return nppiRGBToYUV420_8u_C3P3R_Ctx(src, src_step, dst, steps, NppiSize{w, h}, context_for(s));
+}
+
+int swap_channels_c3(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h,
+                     const int order[3], CalderaPeerStream s) {
+  return nppiSwapChannels_8u_C3R_Ctx(src, src_step, dst, dst_step, NppiSize{w, h}, order, context_for(s));
+}
+
+int rgb_to_rgba(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h, CalderaPeerStream s) {
+  const int order[4] = {0, 1, 2, 3};  // 3: fill the fourth channel with the constant
+  return nppiSwapChannels_8u_C3C4R_Ctx(src, src_step, dst, dst_step, NppiSize{w, h}, order, 255, context_for(s));
+}
+
+int resize_8u(const CalderaU8* src, int src_step, int sw, int sh, CalderaU8* dst, int dst_step, int dw, int dh,
+              int channels, int interp, CalderaPeerStream s) {
+  int mode = NPPI_INTER_LINEAR;
+  switch (interp) {
+    case CALDERA_PEER_NEAREST: mode = NPPI_INTER_NN; break;
+    case CALDERA_PEER_LINEAR: mode = NPPI_INTER_LINEAR; break;
+    case CALDERA_PEER_CUBIC: mode = NPPI_INTER_CUBIC; break;
+    case CALDERA_PEER_SUPER: mode = NPPI_INTER_SUPER; break;
+    case CALDERA_PEER_LANCZOS: mode = NPPI_INTER_LANCZOS; break;
+    default: return -1000;
+  }
+  const NppiSize ssize{sw, sh}, dsize{dw, dh};
+  const NppiRect sroi{0, 0, sw, sh}, droi{0, 0, dw, dh};
+  if (channels == 1)
+    return nppiResize_8u_C1R_Ctx(src, src_step, ssize, sroi, dst, dst_step, dsize, droi, mode, context_for(s));
+  if (channels == 3)
+    return nppiResize_8u_C3R_Ctx(src, src_step, ssize, sroi, dst, dst_step, dsize, droi, mode, context_for(s));
+  return -1001;
+}
+
+int rgb_to_planar_f32(const CalderaU8* src, int src_step, float* planes[3], int plane_step, float* scratch, int w,
+                      int h, CalderaPeerStream s) {
+  const NppStreamContext c = context_for(s);
+  const NppiSize size{w, h};
+  const int scratch_step = w * 3 * static_cast<int>(sizeof(float));
+  NppStatus st = nppiConvert_8u32f_C3R_Ctx(src, src_step, scratch, scratch_step, size, c);
+  if (st != NPP_SUCCESS) return st;
+  const Npp32f scale[3] = {1.f / 255.f, 1.f / 255.f, 1.f / 255.f};
+  st = nppiMulC_32f_C3IR_Ctx(scale, scratch, scratch_step, size, c);
+  if (st != NPP_SUCCESS) return st;
+  Npp32f* const dst[3] = {planes[0], planes[1], planes[2]};
+  return nppiCopy_32f_C3P3R_Ctx(scratch, scratch_step, dst, plane_step, size, c);
+}
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) int caldera_npp_peer_init(CalderaNppPeer* peer) {
+  if (!peer) return -1;
+  std::memset(peer, 0, sizeof *peer);
+  const NppLibraryVersion* v = nppGetLibVersion();
+  if (v) std::snprintf(peer->version, sizeof peer->version, "%d.%d.%d", v->major, v->minor, v->build);
+  peer->nv12_to_rgb709 = nv12_to_rgb709;
+  peer->nv12_to_rgb601 = nv12_to_rgb601;
+  peer->i420_to_rgb = i420_to_rgb;
+  peer->rgb_to_i420 = rgb_to_i420;
+  peer->swap_channels_c3 = swap_channels_c3;
+  peer->rgb_to_rgba = rgb_to_rgba;
+  peer->resize_8u = resize_8u;
+  peer->rgb_to_planar_f32 = rgb_to_planar_f32;
+  return 0;
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job on the bundled examples: sets up, builds, then runs operator chains on a still
+# image and on a short Y4M clip (on the GPU where there is one, else on the CPU).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+bin="${CALDERA_BUILD_DIR:-build}/bin/caldera"
+mkdir -p out
+"$bin" info
+"$bin" run -i examples/sample.png -o out/sample_2x.png --vf "resize=w=960:h=540:interp=lanczos3"
+"$bin" run -i examples/sample.png -o out/sample_letterbox.jpg --vf "letterbox=w=640:h=640:interp=area,flip=h"
+"$bin" run -i examples/clip.y4m -o out/clip_720p.y4m --vf "resize=w=1280:h=720:interp=bicubic" --progress
+"$bin" run -i examples/clip.y4m -o out/clip_nv12.yuv --vf "convert=nv12:matrix=bt709,resize=w=96:h=54:interp=area"
+echo "demo: outputs are in out/"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Run HERE (the development machine): builds Caldera for Hopper and packs what the GPU machine
+# needs into .device-bundle/ (ignored by git; the device tool carries it): the caldera command,
+# the test executables and every shared library they load that is not part of the C runtime.
+# The GPU machine has the driver, CUDA, NPP and PyTorch but none of Debian's -dev libraries.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+arch="${CALDERA_DEVICE_ARCH:-90-real}"
+CALDERA_BUILD_DIR=build-device bash scripts/build.sh -DCMAKE_CUDA_ARCHITECTURES="$arch"
+
+bundle=.device-bundle
+rm -rf "$bundle"
+mkdir -p "$bundle/bin" "$bundle/lib"
+cp build-device/bin/caldera build-device/tests/caldera_tests "$bundle/bin/"
+[ -x build-device/tests/caldera_peer_tests ] && cp build-device/tests/caldera_peer_tests "$bundle/bin/"
+
+# Shared libraries: everything ldd resolves except glibc's own and the CUDA driver (which the GPU
+# machine provides and must match its kernel module).
+for exe in "$bundle"/bin/*; do
+  ldd "$exe" | awk '/=> \// {print $3}'
+done | sort -u | while read -r lib; do
+  case "$(basename "$lib")" in
+    libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libcuda.so*|libgcc_s.so*) ;;
+    *) cp -L "$lib" "$bundle/lib/" ;;
+  esac
+done
+strip --strip-unneeded "$bundle"/bin/* 2>/dev/null || true
+git rev-parse --short HEAD > "$bundle/commit" 2>/dev/null || echo unknown > "$bundle/commit"
+du -sh "$bundle"

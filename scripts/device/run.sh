@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Run ON THE GPU MACHINE, as the device tool's one command, from the repository root:
+#   bash scripts/device/run.sh            (with .device-bundle carried; see scripts/device/pack.sh)
+# Builds the NPP peer plugin against the machine's NPP, runs every GPU test, the main job on
+# the GPU against the CPU, and `caldera bench`, and writes logs and tables under $OUT.
+# CALDERA_TESTS_FILTER / CALDERA_BENCH_FILTER narrow what runs; CALDERA_SKIP_BENCH=1 skips it.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+OUT="${OUT:-$PWD/out/device}"
+mkdir -p "$OUT"
+bundle="$PWD/.device-bundle"
+log="$OUT/run.log"
+: > "$log"
+say() { echo "== $*" | tee -a "$log"; }
+
+if [ ! -x "$bundle/bin/caldera" ]; then
+  say "no .device-bundle: run scripts/device/pack.sh on the development machine and carry .device-bundle"
+  exit 2
+fi
+export LD_LIBRARY_PATH="$bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+bin="$bundle/bin"
+say "bundle built from commit $(cat "$bundle/commit" 2>/dev/null)"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv >>"$log" 2>&1
+"$bin/caldera" info 2>&1 | tee -a "$log"
+
+# NPP peer plugin: compiled here against this machine's NPP headers.
+say "building the NPP peer plugin"
+cuda_home="${CUDA_HOME:-/usr/local/cuda}"
+npp_inc=$(dirname "$(find "$cuda_home/include" /usr/include /usr/local/lib/python3*/dist-packages/nvidia -name nppi.h 2>/dev/null | head -1)" 2>/dev/null)
+npp_lib=$(dirname "$(find "$cuda_home/lib64" "$cuda_home/lib" /usr/lib/x86_64-linux-gnu /usr/local/lib/python3*/dist-packages/nvidia -name 'libnppc.so*' 2>/dev/null | head -1)" 2>/dev/null)
+if [ -n "$npp_inc" ] && [ -n "$npp_lib" ]; then
+  if g++ -std=c++17 -O2 -shared -fPIC -I"$npp_inc" -I"$cuda_home/include" -Ibench bench/peers/npp_peer.cpp \
+       -L"$npp_lib" -L"$cuda_home/lib64" -Wl,-rpath,"$npp_lib" -lnppicc -lnppig -lnppidei -lnppial -lnppc -lcudart \
+       -o "$bin/libcaldera_npp_peer.so" >>"$log" 2>&1; then
+    say "NPP peer built (headers $npp_inc, libraries $npp_lib)"
+  else
+    say "NPP peer failed to build: see run.log; bench runs without NPP"
+  fi
+else
+  say "NPP not found on this machine: bench runs without NPP"
+fi
+
+# GPU tests: the suite in shards run side by side (each shard is one process on the one GPU;
+# the CPU references are what takes time).
+say "GPU tests"
+shards=${CALDERA_TEST_SHARDS:-8}
+filter="${CALDERA_TESTS_FILTER:-*}"
+pids=()
+for i in $(seq 0 $((shards - 1))); do
+  GTEST_TOTAL_SHARDS=$shards GTEST_SHARD_INDEX=$i "$bin/caldera_tests" --gtest_filter="$filter" \
+    --gtest_brief=1 > "$OUT/shard$i.txt" 2>&1 &
+  pids+=($!)
+done
+test_rc=0
+for p in "${pids[@]}"; do wait "$p" || test_rc=1; done
+cat "$OUT"/shard*.txt > "$OUT/tests.log"; rm -f "$OUT"/shard*.txt
+if [ -x "$bin/caldera_peer_tests" ]; then
+  "$bin/caldera_peer_tests" --gtest_brief=1 >> "$OUT/tests.log" 2>&1 || test_rc=1
+fi
+passed=$(grep -c '^\[       OK \]' "$OUT/tests.log"); failed=$(grep -c '^\[  FAILED  \] [A-Za-z]' "$OUT/tests.log")
+skipped=$(grep -c '^\[  SKIPPED \] [A-Za-z]' "$OUT/tests.log")
+grep -E '^\[  (FAILED|SKIPPED) \]|Failure|error' "$OUT/tests.log" | head -60 | tee -a "$log"
+say "tests: rc=$test_rc; summary lines: $(grep -h 'PASSED\|FAILED TEST' "$OUT/tests.log" | tr '\n' ' ')"
+
+# The main job on the GPU and on the CPU: both must give the same output (within rounding).
+say "main job, GPU vs CPU"
+mkdir -p out/job
+for dev in cuda cpu; do
+  "$bin/caldera" run -i examples/clip.y4m -o "out/job/clip_$dev.y4m" --device "$dev" \
+    --vf "resize=w=1280:h=720:interp=bicubic,convert=nv12,resize=w=640:h=360:interp=area,convert=i420" 2>&1 | tee -a "$log"
+  "$bin/caldera" run -i examples/sample.png -o "out/job/sample_$dev.png" --device "$dev" \
+    --vf "resize=w=960:h=540:interp=lanczos3,flip=h,letterbox=w=1024:h=1024" 2>&1 | tee -a "$log"
+done
+python3 - "$log" <<'PY' 2>&1 | tee -a "$log"
+import sys
+import numpy as np
+from PIL import Image
+a = np.asarray(Image.open("out/job/sample_cuda.png")).astype(int)
+b = np.asarray(Image.open("out/job/sample_cpu.png")).astype(int)
+print(f"sample png: max |cuda - cpu| = {np.abs(a - b).max()}, differing samples {np.count_nonzero(a != b)} of {a.size}")
+ya = open("out/job/clip_cuda.y4m", "rb").read(); yb = open("out/job/clip_cpu.y4m", "rb").read()
+d = np.abs(np.frombuffer(ya, np.uint8).astype(int) - np.frombuffer(yb, np.uint8).astype(int)) if len(ya) == len(yb) else None
+print("clip y4m: " + ("sizes differ" if d is None else f"max |cuda - cpu| = {d.max()}, differing bytes {np.count_nonzero(d)} of {d.size}"))
+PY
+
+if [ "${CALDERA_SKIP_BENCH:-0}" != 1 ]; then
+  say "caldera bench"
+  CALDERA_NPP_PEER="$bin/libcaldera_npp_peer.so" "$bin/caldera" bench --filter "${CALDERA_BENCH_FILTER:-}" \
+    --markdown "$OUT/bench.md" --json "$OUT/bench.json" 2>&1 | tee -a "$log"
+fi
+say "done: tests passed=$passed failed=$failed skipped=$skipped (rc $test_rc)"
+exit $test_rc
