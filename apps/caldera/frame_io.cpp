@@ -1,5 +1,7 @@
 #include "caldera/frame_io.hpp"
 
+#include "caldera/context.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -109,18 +111,25 @@ class ImageSink : public FrameSink {
     return PixelFormat::RGB24;
   }
   Status open(const ImageDesc&, const Y4mHeader&) override { return Status::ok(); }
+  // The image is kept until finish(), so an input with more frames than the file can hold
+  // fails before anything is written.
   Status write(ConstImageView frame) override {
-    if (written_) return invalid_argument(path_ + " holds one image but the input has more frames: write .y4m or .yuv, or pass --frames 1");
-    written_ = true;
-    return write_image_file(frame, path_, opts_);
+    if (!held_.empty())
+      return invalid_argument(path_ + " holds one image but the input has more frames: write .y4m or .yuv, or pass --frames 1");
+    CALDERA_ASSIGN_OR_RETURN(held_, Image::create(frame.desc(), MemoryKind::Host));
+    Context cpu;
+    return copy_image(frame, held_.view(), cpu);
   }
-  Status finish() override { return Status::ok(); }
+  Status finish() override {
+    if (held_.empty()) return internal_error(path_ + ": no image to write");
+    return write_image_file(held_.view(), path_, opts_);
+  }
 
  private:
   std::string path_;
   ImageFileType type_;
   ImageWriteOptions opts_;
-  bool written_ = false;
+  Image held_;
 };
 
 class Y4mSink : public FrameSink {

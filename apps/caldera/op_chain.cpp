@@ -1,6 +1,7 @@
 #include "caldera/op_chain.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <set>
 #include <sstream>
@@ -332,6 +333,10 @@ Result<Chain> parse_chain(const std::string& text) {
     if (filter.empty()) return invalid_argument("--vf: filter " + std::to_string(index) + " is empty");
     const auto eq = filter.find('=');
     const std::string name = filter.substr(0, eq);
+    static const std::set<std::string> known = {"resize", "scale", "convert", "format", "crop", "flip", "pad", "letterbox"};
+    if (!known.count(name))
+      return invalid_argument("--vf filter " + std::to_string(index) + ": unknown filter '" + name +
+                              "' (known: resize, convert, crop, flip, pad, letterbox)");
     std::map<std::string, std::string> kv;
     if (eq != std::string::npos) {
       std::stringstream opts(filter.substr(eq + 1));
