@@ -55,9 +55,9 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}        // NOLINT: implicit on purpose
-  Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit on purpose
-    if (status_.is_ok()) status_ = internal_error("Result constructed from an ok Status without a value");
-  }
+  Result(Status status)  // NOLINT: implicit on purpose
+      : status_(status.is_ok() ? internal_error("Result constructed from an ok Status without a value")
+                               : std::move(status)) {}
 
   bool is_ok() const { return value_.has_value(); }
   explicit operator bool() const { return is_ok(); }

@@ -53,42 +53,6 @@ __device__ __forceinline__ float2 chroma_codes(const SrcInfo& s, int i, int j) {
   return make_float2(code_at<Kind>(s, 1, i, j, s.u, 2), code_at<Kind>(s, 1, i, j, s.v, 2));
 }
 
-template <int Kind>
-__device__ float3 rgb_at(const SrcInfo& s, int x, int y) {
-  if constexpr (Kind == kPacked8 || Kind == kPacked16) {
-    return make_float3(code_at<Kind>(s, 0, x, y, s.r, s.channels) * s.inv_max,
-                       code_at<Kind>(s, 0, x, y, s.g, s.channels) * s.inv_max,
-                       code_at<Kind>(s, 0, x, y, s.b, s.channels) * s.inv_max);
-  } else {
-    float2 c;
-    if (!s.linear_chroma) {
-      c = chroma_codes<Kind>(s, x >> 1, y >> 1);
-    } else {
-      const float cx = (x - s.chroma_x0) * 0.5f, cy = (y - s.chroma_y0) * 0.5f;
-      const float fx = floorf(cx), fy = floorf(cy);
-      const float tx = cx - fx, ty = cy - fy;
-      const int i0 = min(max(static_cast<int>(fx), 0), s.cw - 1), i1 = min(max(static_cast<int>(fx) + 1, 0), s.cw - 1);
-      const int j0 = min(max(static_cast<int>(fy), 0), s.ch - 1), j1 = min(max(static_cast<int>(fy) + 1, 0), s.ch - 1);
-      const float2 a = chroma_codes<Kind>(s, i0, j0), b = chroma_codes<Kind>(s, i1, j0);
-      const float2 d = chroma_codes<Kind>(s, i0, j1), e = chroma_codes<Kind>(s, i1, j1);
-      const float top_u = a.x + (b.x - a.x) * tx, top_v = a.y + (b.y - a.y) * tx;
-      const float bot_u = d.x + (e.x - d.x) * tx, bot_v = d.y + (e.y - d.y) * tx;
-      c = make_float2(top_u + (bot_u - top_u) * ty, top_v + (bot_v - top_v) * ty);
-    }
-    const YuvCoeffs& k = s.k;
-    const float yv = (code_at<Kind>(s, 0, x, y, 0, 1) - k.y_off) * k.y_scale;
-    const float cb = (c.x - k.c_off) * k.c_scale, cr = (c.y - k.c_off) * k.c_scale;
-    return make_float3(__saturatef(yv + k.rv * cr), __saturatef(yv + k.gu * cb + k.gv * cr), __saturatef(yv + k.bu * cb));
-  }
-}
-
-__device__ __forceinline__ float cubic_w(float t, float a) {
-  t = fabsf(t);
-  if (t <= 1.f) return ((a + 2.f) * t - (a + 3.f)) * t * t + 1.f;
-  if (t < 2.f) return ((a * t - 5.f * a) * t + 8.f * a) * t - 4.f * a;
-  return 0.f;
-}
-
 struct InputParams {
   int dw, dh;
   float scale_x, scale_y;
@@ -99,60 +63,121 @@ struct InputParams {
   size_t dst_pitch;
 };
 
-__device__ __forceinline__ int taps(int interp, float cubic_a, int o, float scale, int len, int* idx, float* w) {
-  if (interp == 0) {
-    idx[0] = min(static_cast<int>(floorf((o + 0.5f) * scale)), len - 1);
-    w[0] = 1.f;
-    return 1;
-  }
-  const float f = (o + 0.5f) * scale - 0.5f;
-  const float fl = floorf(f);
-  const int i0 = static_cast<int>(fl);
-  const float t = f - fl;
-  if (interp == 1) {
-    idx[0] = min(max(i0, 0), len - 1);
-    idx[1] = min(max(i0 + 1, 0), len - 1);
-    w[0] = 1.f - t;
-    w[1] = t;
-    return 2;
-  }
-#pragma unroll
-  for (int k = 0; k < 4; ++k) {
-    idx[k] = min(max(i0 - 1 + k, 0), len - 1);
-    w[k] = cubic_w(t - (k - 1), cubic_a);
-  }
-  return 4;
+__device__ __forceinline__ float cubic_w(float t, float a) {
+  t = fabsf(t);
+  if (t <= 1.f) return ((a + 2.f) * t - (a + 3.f)) * t * t + 1.f;
+  if (t < 2.f) return ((a * t - 5.f * a) * t + 8.f * a) * t - 4.f * a;
+  return 0.f;
 }
 
-template <int Kind, bool Half>
+enum InterpKind : int { kNearest = 0, kBilinear = 1, kBicubic = 2 };
+
+// Taps of a filter centred at continuous coordinate f on `len` samples (edges clamped).
+template <int Interp>
+struct Taps {
+  static constexpr int n = Interp == kNearest ? 1 : Interp == kBilinear ? 2 : 4;
+  int idx[n];
+  float w[n];
+  __device__ __forceinline__ Taps(float f, int len, float a) {
+    if constexpr (Interp == kNearest) {
+      idx[0] = min(max(static_cast<int>(floorf(f + 0.5f)), 0), len - 1);
+      w[0] = 1.f;
+    } else {
+      const float fl = floorf(f);
+      const int i0 = static_cast<int>(fl);
+      const float t = f - fl;
+      if constexpr (Interp == kBilinear) {
+        idx[0] = min(max(i0, 0), len - 1);
+        idx[1] = min(max(i0 + 1, 0), len - 1);
+        w[0] = 1.f - t;
+        w[1] = t;
+      } else {
+#pragma unroll
+        for (int k = 0; k < 4; ++k) {
+          idx[k] = min(max(i0 - 1 + k, 0), len - 1);
+          w[k] = cubic_w(t - (k - 1), a);
+        }
+      }
+    }
+  }
+};
+
+template <int Kind, int Interp, bool Half>
 __global__ void model_input_kernel(SrcInfo s, InputParams p) {
   const int ox = blockIdx.x * blockDim.x + threadIdx.x;
   const int oy = blockIdx.y * blockDim.y + threadIdx.y;
   if (ox >= p.dw || oy >= p.dh) return;
-  int xi[4], yi[4];
-  float xw[4], yw[4];
-  const int nx = taps(p.interp, p.cubic_a, ox, p.scale_x, s.w, xi, xw);
-  const int ny = taps(p.interp, p.cubic_a, oy, p.scale_y, s.h, yi, yw);
-  float3 acc = make_float3(0.f, 0.f, 0.f);
-  for (int j = 0; j < ny; ++j) {
-    float3 row = make_float3(0.f, 0.f, 0.f);
-    for (int i = 0; i < nx; ++i) {
-      const float3 v = rgb_at<Kind>(s, xi[i], yi[j]);
-      row.x += xw[i] * v.x;
-      row.y += xw[i] * v.y;
-      row.z += xw[i] * v.z;
-    }
-    acc.x += yw[j] * row.x;
-    acc.y += yw[j] * row.y;
-    acc.z += yw[j] * row.z;
+  float fx = (ox + 0.5f) * p.scale_x - 0.5f, fy = (oy + 0.5f) * p.scale_y - 0.5f;
+  if constexpr (Interp == kNearest) {
+    fx = fminf(floorf((ox + 0.5f) * p.scale_x), s.w - 1.f);
+    fy = fminf(floorf((oy + 0.5f) * p.scale_y), s.h - 1.f);
   }
-  const float out[3] = {(acc.x - p.mean[0]) * p.inv_std[0], (acc.y - p.mean[1]) * p.inv_std[1],
-                        (acc.z - p.mean[2]) * p.inv_std[2]};
+  float rgb[3];
+  if constexpr (Kind == kPacked8 || Kind == kPacked16) {
+    const Taps<Interp> tx(fx, s.w, p.cubic_a), ty(fy, s.h, p.cubic_a);
+    float acc[3] = {0.f, 0.f, 0.f};
+#pragma unroll
+    for (int j = 0; j < Taps<Interp>::n; ++j) {
+      float row[3] = {0.f, 0.f, 0.f};
+#pragma unroll
+      for (int i = 0; i < Taps<Interp>::n; ++i) {
+        row[0] += tx.w[i] * code_at<Kind>(s, 0, tx.idx[i], ty.idx[j], s.r, s.channels);
+        row[1] += tx.w[i] * code_at<Kind>(s, 0, tx.idx[i], ty.idx[j], s.g, s.channels);
+        row[2] += tx.w[i] * code_at<Kind>(s, 0, tx.idx[i], ty.idx[j], s.b, s.channels);
+      }
+#pragma unroll
+      for (int c = 0; c < 3; ++c) acc[c] += ty.w[j] * row[c];
+    }
+#pragma unroll
+    for (int c = 0; c < 3; ++c) rgb[c] = acc[c] * s.inv_max;
+  } else {
+    // Luma at the output pixel's position, chroma at its own (siting) position, converted once.
+    const Taps<Interp> tx(fx, s.w, p.cubic_a), ty(fy, s.h, p.cubic_a);
+    float yc = 0.f;
+#pragma unroll
+    for (int j = 0; j < Taps<Interp>::n; ++j) {
+      float row = 0.f;
+#pragma unroll
+      for (int i = 0; i < Taps<Interp>::n; ++i) row += tx.w[i] * code_at<Kind>(s, 0, tx.idx[i], ty.idx[j], 0, 1);
+      yc += ty.w[j] * row;
+    }
+    float cb = 0.f, cr = 0.f;
+    if (Interp == kNearest && !s.linear_chroma) {
+      const int ci = static_cast<int>(fx) >> 1, cj = static_cast<int>(fy) >> 1;
+      const float2 c = chroma_codes<Kind>(s, ci, cj);
+      cb = c.x;
+      cr = c.y;
+    } else {
+      constexpr int CI = Interp == kNearest ? kBilinear : Interp;
+      const float cfx = (fx - s.chroma_x0) * 0.5f, cfy = (fy - s.chroma_y0) * 0.5f;
+      const Taps<CI> cx(cfx, s.cw, p.cubic_a), cy(cfy, s.ch, p.cubic_a);
+#pragma unroll
+      for (int j = 0; j < Taps<CI>::n; ++j) {
+        float rb = 0.f, rr = 0.f;
+#pragma unroll
+        for (int i = 0; i < Taps<CI>::n; ++i) {
+          const float2 c = chroma_codes<Kind>(s, cx.idx[i], cy.idx[j]);
+          rb += cx.w[i] * c.x;
+          rr += cx.w[i] * c.y;
+        }
+        cb += cy.w[j] * rb;
+        cr += cy.w[j] * rr;
+      }
+    }
+    const YuvCoeffs& k = s.k;
+    const float yv = (yc - k.y_off) * k.y_scale;
+    cb = (cb - k.c_off) * k.c_scale;
+    cr = (cr - k.c_off) * k.c_scale;
+    rgb[0] = yv + k.rv * cr;
+    rgb[1] = yv + k.gu * cb + k.gv * cr;
+    rgb[2] = yv + k.bu * cb;
+  }
 #pragma unroll
   for (int c = 0; c < 3; ++c) {
+    const float v = (__saturatef(rgb[c]) - p.mean[c]) * p.inv_std[c];
     uint8_t* row = p.dst[c] + p.dst_pitch * oy;
-    if constexpr (Half) reinterpret_cast<__half*>(row)[ox] = __float2half_rn(out[c]);
-    else reinterpret_cast<float*>(row)[ox] = out[c];
+    if constexpr (Half) reinterpret_cast<__half*>(row)[ox] = __float2half_rn(v);
+    else reinterpret_cast<float*>(row)[ox] = v;
   }
 }
 
@@ -196,16 +221,25 @@ int src_kind(PixelFormat f) {
   }
 }
 
+template <int Interp, bool Half>
+void launch_kind(int kind, const SrcInfo& s, const InputParams& p, dim3 grid, dim3 block, cudaStream_t stream) {
+  switch (kind) {
+    case kSemiPlanar8: model_input_kernel<kSemiPlanar8, Interp, Half><<<grid, block, 0, stream>>>(s, p); break;
+    case kPlanar8: model_input_kernel<kPlanar8, Interp, Half><<<grid, block, 0, stream>>>(s, p); break;
+    case kSemiPlanar16: model_input_kernel<kSemiPlanar16, Interp, Half><<<grid, block, 0, stream>>>(s, p); break;
+    case kPacked8: model_input_kernel<kPacked8, Interp, Half><<<grid, block, 0, stream>>>(s, p); break;
+    default: model_input_kernel<kPacked16, Interp, Half><<<grid, block, 0, stream>>>(s, p); break;
+  }
+}
+
 template <bool Half>
 Status launch_input(int kind, const SrcInfo& s, const InputParams& p, cudaStream_t stream) {
   const dim3 block(32, 8);
   const dim3 grid((p.dw + 31) / 32, (p.dh + 7) / 8);
-  switch (kind) {
-    case kSemiPlanar8: model_input_kernel<kSemiPlanar8, Half><<<grid, block, 0, stream>>>(s, p); break;
-    case kPlanar8: model_input_kernel<kPlanar8, Half><<<grid, block, 0, stream>>>(s, p); break;
-    case kSemiPlanar16: model_input_kernel<kSemiPlanar16, Half><<<grid, block, 0, stream>>>(s, p); break;
-    case kPacked8: model_input_kernel<kPacked8, Half><<<grid, block, 0, stream>>>(s, p); break;
-    default: model_input_kernel<kPacked16, Half><<<grid, block, 0, stream>>>(s, p); break;
+  switch (p.interp) {
+    case kNearest: launch_kind<kNearest, Half>(kind, s, p, grid, block, stream); break;
+    case kBilinear: launch_kind<kBilinear, Half>(kind, s, p, grid, block, stream); break;
+    default: launch_kind<kBicubic, Half>(kind, s, p, grid, block, stream); break;
   }
   return check_launch("model_input_kernel");
 }
@@ -259,53 +293,94 @@ __global__ void model_output_rgb_kernel(OutputParams p) {
   if (p.a >= 0) store_code(p, 0, x, y, p.a, p.channels, p.max_code);
 }
 
-__device__ __forceinline__ float2 cbcr_of(const OutputParams& p, int x, int y) {
-  const float3 v = load_rgb(p, x, y);
+__device__ __forceinline__ float2 cbcr_of(const OutputParams& p, float3 v) {
   const float yv = p.k.kr * v.x + p.k.kg * v.y + p.k.kb * v.z;
   return make_float2((v.z - yv) / (2.f * (1.f - p.k.kb)), (v.x - yv) / (2.f * (1.f - p.k.kr)));
 }
 
+// Two horizontally adjacent pixels (x, x+1) of row y with one vector load per plane when both
+// are inside; edges clamp as the reference does.
+__device__ __forceinline__ void load_pair(const OutputParams& p, int x, int y, float3& a, float3& b) {
+  y = min(max(y, 0), p.h - 1);
+  if (x >= 0 && x + 1 < p.w) {
+    float v0[3], v1[3];
+#pragma unroll
+    for (int c = 0; c < 3; ++c) {
+      const uint8_t* row = p.src[c] + p.src_pitch * y;
+      float2 f;
+      if (p.src_half) f = __half22float2(reinterpret_cast<const __half2*>(row)[x >> 1]);
+      else f = reinterpret_cast<const float2*>(row)[x >> 1];
+      v0[c] = __saturatef(f.x * p.std[c] + p.mean[c]);
+      v1[c] = __saturatef(f.y * p.std[c] + p.mean[c]);
+    }
+    a = make_float3(v0[0], v0[1], v0[2]);
+    b = make_float3(v1[0], v1[1], v1[2]);
+  } else {
+    a = load_rgb(p, x, y);
+    b = load_rgb(p, x + 1, y);
+  }
+}
+
+// One thread per chroma sample (i, j): it writes the 2x2 luma block it covers and the chroma
+// sample, filtered as the siting says. Neighbouring pixels left of the block come from the
+// previous lane by a shuffle, so each pixel is read from memory once per warp.
 __global__ void model_output_yuv420_kernel(OutputParams p, int cw, int chh) {
-  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;  // blockDim.x is 32: a warp is one row of samples
   const int j = blockIdx.y * blockDim.y + threadIdx.y;
-  if (i >= cw || j >= chh) return;
+  const int lane = threadIdx.x;
   const YuvCoeffs& k = p.k;
-  float2 sum = make_float2(0.f, 0.f);
-  float wsum = 0.f;
-  // Luma of the (up to) four pixels of this block; their Cb/Cr feed the box filter.
+  float3 px[2][2];
+  load_pair(p, 2 * i, 2 * j, px[0][0], px[0][1]);
+  load_pair(p, 2 * i, 2 * j + 1, px[1][0], px[1][1]);
+  const bool inside = i < cw && j < chh;
+  if (inside) {
+#pragma unroll
+    for (int dy = 0; dy < 2; ++dy)
+#pragma unroll
+      for (int dx = 0; dx < 2; ++dx) {
+        const int x = 2 * i + dx, y = 2 * j + dy;
+        const float3 v = px[dy][dx];
+        if (x < p.w && y < p.h) store_code(p, 0, x, y, 0, 1, (k.kr * v.x + k.kg * v.y + k.kb * v.z) / k.y_scale + k.y_off);
+      }
+  }
+  float2 c[2][2];
 #pragma unroll
   for (int dy = 0; dy < 2; ++dy)
 #pragma unroll
-    for (int dx = 0; dx < 2; ++dx) {
-      const int x = 2 * i + dx, y = 2 * j + dy;
-      const float3 v = load_rgb(p, x, y);
-      const float yv = k.kr * v.x + k.kg * v.y + k.kb * v.z;
-      if (x < p.w && y < p.h) store_code(p, 0, x, y, 0, 1, yv / k.y_scale + k.y_off);
-      if (p.chroma_mode == 0) {
-        sum.x += (v.z - yv) / (2.f * (1.f - k.kb));
-        sum.y += (v.x - yv) / (2.f * (1.f - k.kr));
-        wsum += 1.f;
-      }
+    for (int dx = 0; dx < 2; ++dx) c[dy][dx] = cbcr_of(p, px[dy][dx]);
+  float2 sum;
+  float wsum;
+  if (p.chroma_mode == 0) {
+    sum = make_float2(c[0][0].x + c[0][1].x + c[1][0].x + c[1][1].x, c[0][0].y + c[0][1].y + c[1][0].y + c[1][1].y);
+    wsum = 4.f;
+  } else {
+    // Column 2i-1: the previous lane's right column (lane 0 and i == 0 read or clamp it).
+    float2 left[2];
+#pragma unroll
+    for (int dy = 0; dy < 2; ++dy) {
+      left[dy].x = __shfl_up_sync(0xffffffffu, c[dy][1].x, 1);
+      left[dy].y = __shfl_up_sync(0xffffffffu, c[dy][1].y, 1);
+      if (lane == 0) left[dy] = cbcr_of(p, load_rgb(p, 2 * i - 1, 2 * j + dy));
     }
-  if (p.chroma_mode == 1) {  // left siting: [1 2 1] across x = 2i-1..2i+1, rows 2j and 2j+1
-    for (int dy = 0; dy < 2; ++dy)
-      for (int dx = -1; dx <= 1; ++dx) {
-        const float wt = dx == 0 ? 2.f : 1.f;
-        const float2 c = cbcr_of(p, 2 * i + dx, 2 * j + dy);
-        sum.x += wt * c.x;
-        sum.y += wt * c.y;
-        wsum += wt;
-      }
-  } else if (p.chroma_mode == 2) {  // top-left siting: [1 2 1] x [1 2 1] around (2i, 2j)
-    for (int dy = -1; dy <= 1; ++dy)
-      for (int dx = -1; dx <= 1; ++dx) {
-        const float wt = (dx == 0 ? 2.f : 1.f) * (dy == 0 ? 2.f : 1.f);
-        const float2 c = cbcr_of(p, 2 * i + dx, 2 * j + dy);
-        sum.x += wt * c.x;
-        sum.y += wt * c.y;
-        wsum += wt;
-      }
+    sum = make_float2(0.f, 0.f);
+    wsum = 0.f;
+#pragma unroll
+    for (int dy = 0; dy < 2; ++dy) {
+      const float wy = p.chroma_mode == 2 ? (dy == 0 ? 2.f : 1.f) : 1.f;
+      sum.x += wy * (left[dy].x + 2.f * c[dy][0].x + c[dy][1].x);
+      sum.y += wy * (left[dy].y + 2.f * c[dy][0].y + c[dy][1].y);
+      wsum += wy * 4.f;
+    }
+    if (p.chroma_mode == 2) {  // top-left siting: row 2j-1 with weight 1
+      float3 a, b;
+      load_pair(p, 2 * i, 2 * j - 1, a, b);
+      const float2 l = cbcr_of(p, load_rgb(p, 2 * i - 1, 2 * j - 1)), m = cbcr_of(p, a), r = cbcr_of(p, b);
+      sum.x += l.x + 2.f * m.x + r.x;
+      sum.y += l.y + 2.f * m.y + r.y;
+      wsum += 4.f;
+    }
   }
+  if (!inside) return;
   const float cb = sum.x / wsum / k.c_scale + k.c_off, cr = sum.y / wsum / k.c_scale + k.c_off;
   if (p.dst[2]) {
     store_code(p, 1, i, j, 0, 1, cb);

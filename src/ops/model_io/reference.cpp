@@ -24,53 +24,6 @@ double read_code(ConstImageView img, int plane, int x, int y, int channel) {
   return v >> fi.msb_shift;
 }
 
-// Chroma sample (cb, cr) codes of a 4:2:0 image at chroma index (i, j).
-std::array<double, 2> chroma_codes(ConstImageView img, int i, int j) {
-  const FormatInfo& fi = format_info(img.format());
-  if (fi.num_planes == 2) return {read_code(img, 1, i, j, fi.u_channel), read_code(img, 1, i, j, fi.v_channel)};
-  return {read_code(img, 1, i, j, 0), read_code(img, 2, i, j, 0)};
-}
-
-// Normalised Cb, Cr at luma pixel (x, y), upsampled as the filter and the siting say.
-std::array<double, 2> chroma_at(ConstImageView img, int x, int y, ChromaFilter filter, const model_io::YuvCoeffs& k) {
-  const int cw = plane_width(img.format(), 1, img.width());
-  const int ch = plane_height(img.format(), 1, img.height());
-  std::array<double, 2> c{};
-  if (filter == ChromaFilter::Nearest) {
-    c = chroma_codes(img, x >> 1, y >> 1);
-  } else {
-    const ChromaSiting s = img.color().siting;
-    const double cx = (x - (s == ChromaSiting::Center ? 0.5 : 0.0)) / 2.0;
-    const double cy = (y - (s == ChromaSiting::TopLeft ? 0.0 : 0.5)) / 2.0;
-    const int i0 = static_cast<int>(std::floor(cx)), j0 = static_cast<int>(std::floor(cy));
-    const double tx = cx - i0, ty = cy - j0;
-    for (int dj = 0; dj < 2; ++dj)
-      for (int di = 0; di < 2; ++di) {
-        const double w = (di ? tx : 1 - tx) * (dj ? ty : 1 - ty);
-        const auto s2 = chroma_codes(img, std::clamp(i0 + di, 0, cw - 1), std::clamp(j0 + dj, 0, ch - 1));
-        c[0] += w * s2[0];
-        c[1] += w * s2[1];
-      }
-  }
-  return {(c[0] - k.c_off) * k.c_scale, (c[1] - k.c_off) * k.c_scale};
-}
-
-// RGB in [0, 1] of source pixel (x, y).
-Rgb rgb_at(ConstImageView img, int x, int y, ChromaFilter filter) {
-  const FormatInfo& fi = format_info(img.format());
-  if (fi.family == ColorFamily::Rgb) {
-    const double m = max_code(img.format());
-    return {read_code(img, 0, x, y, fi.r_index) / m, read_code(img, 0, x, y, fi.g_index) / m,
-            read_code(img, 0, x, y, fi.b_index) / m};
-  }
-  const model_io::YuvCoeffs k = model_io::yuv_coeffs(img.color(), fi.bit_depth);
-  const double yv = (read_code(img, 0, x, y, 0) - k.y_off) * k.y_scale;
-  const auto c = chroma_at(img, x, y, filter, k);
-  Rgb rgb = {yv + k.rv * c[1], yv + k.gu * c[0] + k.gv * c[1], yv + k.bu * c[0]};
-  for (double& v : rgb) v = std::clamp(v, 0.0, 1.0);
-  return rgb;
-}
-
 double cubic_weight(double t, double a) {
   t = std::fabs(t);
   if (t <= 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
@@ -78,29 +31,42 @@ double cubic_weight(double t, double a) {
   return 0;
 }
 
-// Taps (index, weight) of one output coordinate along one axis.
-int taps_for(Interp interp, float cubic_a, int o, int src_len, int dst_len, int idx[4], double w[4]) {
-  const double scale = static_cast<double>(src_len) / dst_len;
+// Taps (index, weight) of a filter centred at continuous source coordinate f (pixel centres at
+// integers) on a plane of `len` samples, edges clamped.
+int taps_at(Interp interp, float cubic_a, double f, int len, int idx[4], double w[4]) {
   if (interp == Interp::Nearest) {
-    idx[0] = std::min(static_cast<int>(std::floor((o + 0.5) * scale)), src_len - 1);
+    idx[0] = std::clamp(static_cast<int>(std::floor(f + 0.5)), 0, len - 1);
     w[0] = 1;
     return 1;
   }
-  const double f = (o + 0.5) * scale - 0.5;
   const int i0 = static_cast<int>(std::floor(f));
   const double t = f - i0;
   if (interp == Interp::Bilinear) {
-    idx[0] = std::clamp(i0, 0, src_len - 1);
-    idx[1] = std::clamp(i0 + 1, 0, src_len - 1);
+    idx[0] = std::clamp(i0, 0, len - 1);
+    idx[1] = std::clamp(i0 + 1, 0, len - 1);
     w[0] = 1 - t;
     w[1] = t;
     return 2;
   }
   for (int k = 0; k < 4; ++k) {
-    idx[k] = std::clamp(i0 - 1 + k, 0, src_len - 1);
+    idx[k] = std::clamp(i0 - 1 + k, 0, len - 1);
     w[k] = cubic_weight(t - (k - 1), cubic_a);
   }
   return 4;
+}
+
+// One channel of one plane resampled at (fx, fy) in that plane's own sample coordinates.
+double sample_plane(ConstImageView img, int plane, int channel, Interp interp, float cubic_a, double fx, double fy) {
+  const int len_x = plane_width(img.format(), plane, img.width());
+  const int len_y = plane_height(img.format(), plane, img.height());
+  int xi[4], yi[4];
+  double xw[4], yw[4];
+  const int nx = taps_at(interp, cubic_a, fx, len_x, xi, xw);
+  const int ny = taps_at(interp, cubic_a, fy, len_y, yi, yw);
+  double acc = 0;
+  for (int j = 0; j < ny; ++j)
+    for (int i = 0; i < nx; ++i) acc += xw[i] * yw[j] * read_code(img, plane, xi[i], yi[j], channel);
+  return acc;
 }
 
 void store_tensor(ImageView dst, int c, int x, int y, double v) {
@@ -144,19 +110,53 @@ void write_code(ImageView img, int plane, int x, int y, int channel, double valu
 Status model_input_reference(ConstImageView src, ImageView dst, const ModelInputParams& p) {
   CALDERA_RETURN_IF_ERROR(check_model_input(src.desc(), dst.desc(), p));
   if (src.on_device() || dst.on_device()) return invalid_argument("model_input_reference: images must be in host memory");
-  int xi[4], yi[4];
-  double xw[4], yw[4];
+  const FormatInfo& fi = format_info(src.format());
+  const double sx = static_cast<double>(src.width()) / dst.width();
+  const double sy = static_cast<double>(src.height()) / dst.height();
+  const bool nearest = p.interp == Interp::Nearest;
+  const ChromaSiting siting = src.color().siting;
+  const double cx0 = siting == ChromaSiting::Center ? 0.5 : 0.0;  // luma position of chroma sample 0
+  const double cy0 = siting == ChromaSiting::TopLeft ? 0.0 : 0.5;
+  const bool two_planes = fi.num_planes == 2;
   for (int oy = 0; oy < dst.height(); ++oy) {
-    const int ny = taps_for(p.interp, p.cubic_a, oy, src.height(), dst.height(), yi, yw);
     for (int ox = 0; ox < dst.width(); ++ox) {
-      const int nx = taps_for(p.interp, p.cubic_a, ox, src.width(), dst.width(), xi, xw);
-      Rgb acc{0, 0, 0};
-      for (int j = 0; j < ny; ++j)
-        for (int i = 0; i < nx; ++i) {
-          const Rgb v = rgb_at(src, xi[i], yi[j], p.chroma);
-          for (int c = 0; c < 3; ++c) acc[c] += xw[i] * yw[j] * v[c];
+      // The output pixel's centre in source luma coordinates; nearest snaps to a source pixel.
+      double fx = (ox + 0.5) * sx - 0.5, fy = (oy + 0.5) * sy - 0.5;
+      if (nearest) {
+        fx = std::min(std::floor((ox + 0.5) * sx), src.width() - 1.0);
+        fy = std::min(std::floor((oy + 0.5) * sy), src.height() - 1.0);
+      }
+      Rgb rgb{};
+      if (fi.family == ColorFamily::Rgb) {
+        const double m = max_code(src.format());
+        rgb = {sample_plane(src, 0, fi.r_index, p.interp, p.cubic_a, fx, fy) / m,
+               sample_plane(src, 0, fi.g_index, p.interp, p.cubic_a, fx, fy) / m,
+               sample_plane(src, 0, fi.b_index, p.interp, p.cubic_a, fx, fy) / m};
+      } else {
+        // Each plane is resampled at its own position (chroma placed by the siting), then the
+        // resampled Y'CbCr is converted once.
+        const model_io::YuvCoeffs k = model_io::yuv_coeffs(src.color(), fi.bit_depth);
+        const double yv = (sample_plane(src, 0, 0, p.interp, p.cubic_a, fx, fy) - k.y_off) * k.y_scale;
+        double cb, cr;
+        if (nearest && p.chroma == ChromaFilter::Nearest) {
+          const int ci = static_cast<int>(fx) >> 1, cj = static_cast<int>(fy) >> 1;
+          cb = two_planes ? read_code(src, 1, ci, cj, fi.u_channel) : read_code(src, 1, ci, cj, 0);
+          cr = two_planes ? read_code(src, 1, ci, cj, fi.v_channel) : read_code(src, 2, ci, cj, 0);
+        } else {
+          // Nearest luma with linear chroma interpolates chroma at the chosen pixel's position.
+          const Interp ci = nearest ? Interp::Bilinear : p.interp;
+          const double cfx = (fx - cx0) / 2, cfy = (fy - cy0) / 2;
+          cb = two_planes ? sample_plane(src, 1, fi.u_channel, ci, p.cubic_a, cfx, cfy)
+                          : sample_plane(src, 1, 0, ci, p.cubic_a, cfx, cfy);
+          cr = two_planes ? sample_plane(src, 1, fi.v_channel, ci, p.cubic_a, cfx, cfy)
+                          : sample_plane(src, 2, 0, ci, p.cubic_a, cfx, cfy);
         }
-      for (int c = 0; c < 3; ++c) store_tensor(dst, c, ox, oy, (acc[c] - p.norm.mean[c]) / p.norm.std[c]);
+        cb = (cb - k.c_off) * k.c_scale;
+        cr = (cr - k.c_off) * k.c_scale;
+        rgb = {yv + k.rv * cr, yv + k.gu * cb + k.gv * cr, yv + k.bu * cb};
+      }
+      for (int c = 0; c < 3; ++c)
+        store_tensor(dst, c, ox, oy, (std::clamp(rgb[c], 0.0, 1.0) - p.norm.mean[c]) / p.norm.std[c]);
     }
   }
   return Status::ok();
