@@ -114,6 +114,12 @@ class Image {
 // format. Device copies are queued on ctx's stream; host-to-host copies run at once.
 Status copy_image(ConstImageView src, ImageView dst, Context& ctx);
 
+// A view of item `index` of a dense NCHW tensor (batch x 3 x height x width) of float32
+// (rgbf32p) or float16 (rgbf16p) at `data`: the layout models take. Views of several items let
+// the model-input path fill a batch in place.
+Result<ImageView> nchw_tensor_view(void* data, int batch, int index, int width, int height, PixelFormat format,
+                                   MemoryKind memory, int device = -1);
+
 // Bytes an image of this description takes with tight rows (what a frame moves through memory).
 size_t tight_size_bytes(const ImageDesc& desc);
 

@@ -32,7 +32,7 @@ if [ -n "$npp_inc" ] && [ -n "$npp_lib" ]; then
   if g++ -std=c++17 -O2 -shared -fPIC -I"$npp_inc" -I"$cuda_home/include" -Ibench bench/peers/npp_peer.cpp \
        -L"$npp_lib" -L"$cuda_home/lib64" -Wl,-rpath,"$npp_lib" -lnppicc -lnppig -lnppidei -lnppial -lnppc -lcudart \
        -o "$bin/libcaldera_npp_peer.so" >>"$log" 2>&1; then
-    say "NPP peer built (headers $npp_inc, libraries $npp_lib)"
+    say "NPP peer built (NPP libraries in $npp_lib)"
   else
     say "NPP peer failed to build: see run.log; bench runs without NPP"
   fi
@@ -57,8 +57,11 @@ cat "$OUT"/shard*.txt > "$OUT/tests.log"; rm -f "$OUT"/shard*.txt
 if [ -x "$bin/caldera_peer_tests" ]; then
   "$bin/caldera_peer_tests" --gtest_brief=1 >> "$OUT/tests.log" 2>&1 || test_rc=1
 fi
-passed=$(grep -c '^\[       OK \]' "$OUT/tests.log"); failed=$(grep -c '^\[  FAILED  \] [A-Za-z]' "$OUT/tests.log")
-skipped=$(grep -c '^\[  SKIPPED \] [A-Za-z]' "$OUT/tests.log")
+# gtest's brief output: "[  PASSED  ] N tests." per process, one "[  FAILED  ] Suite.Test" line per
+# failure (listed twice), "[  SKIPPED ] N tests, listed below:" per process.
+passed=$(grep -oE '^\[  PASSED  \] [0-9]+' "$OUT/tests.log" | awk '{s += $NF} END {print s + 0}')
+failed=$(grep -E '^\[  FAILED  \] [A-Za-z_0-9/]+\.' "$OUT/tests.log" | awk '{print $4}' | sort -u | wc -l)
+skipped=$(grep -oE '^\[  SKIPPED \] [0-9]+' "$OUT/tests.log" | awk '{s += $NF} END {print s + 0}')
 grep -E '^\[  (FAILED|SKIPPED) \]|Failure|error' "$OUT/tests.log" | head -60 | tee -a "$log"
 say "tests: rc=$test_rc; summary lines: $(grep -h 'PASSED\|FAILED TEST' "$OUT/tests.log" | tr '\n' ' ')"
 
@@ -71,7 +74,7 @@ for dev in cuda cpu; do
   "$bin/caldera" run -i examples/sample.png -o "out/job/sample_$dev.png" --device "$dev" \
     --vf "resize=w=960:h=540:interp=lanczos3,flip=h,letterbox=w=1024:h=1024" 2>&1 | tee -a "$log"
 done
-python3 - "$log" <<'PY' 2>&1 | tee -a "$log"
+env -u LD_LIBRARY_PATH python3 - "$log" <<'PY' 2>&1 | tee -a "$log"
 import sys
 import numpy as np
 from PIL import Image

@@ -69,6 +69,22 @@ Result<BasicImageView<Byte>> BasicImageView<Byte>::sub_view(const Rect& r) const
 template class BasicImageView<uint8_t>;
 template class BasicImageView<const uint8_t>;
 
+Result<ImageView> nchw_tensor_view(void* data, int batch, int index, int width, int height, PixelFormat format,
+                                   MemoryKind memory, int device) {
+  if (format != PixelFormat::RGBPlanarF32 && format != PixelFormat::RGBPlanarF16)
+    return invalid_argument(std::string("nchw_tensor_view: format must be rgbf32p or rgbf16p, not ") + format_name(format));
+  if (!data) return invalid_argument("nchw_tensor_view: data is null");
+  if (batch <= 0 || index < 0 || index >= batch)
+    return invalid_argument("nchw_tensor_view: index " + std::to_string(index) + " is outside a batch of " +
+                            std::to_string(batch));
+  const ImageDesc desc{width, height, format};
+  CALDERA_RETURN_IF_ERROR(validate_desc(desc, "nchw_tensor_view"));
+  const size_t row = static_cast<size_t>(width) * format_info(format).planes[0].bytes_per_sample;
+  const size_t plane = row * static_cast<size_t>(height);
+  uint8_t* base = static_cast<uint8_t*>(data) + plane * 3 * static_cast<size_t>(index);
+  return ImageView(desc, memory, {{{base, row}, {base + plane, row}, {base + 2 * plane, row}}}, device);
+}
+
 size_t tight_size_bytes(const ImageDesc& desc) {
   const FormatInfo& fi = format_info(desc.format);
   size_t total = 0;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "caldera/context.hpp"
 #include "caldera/half.hpp"
 #include "caldera/image.hpp"
@@ -119,6 +121,25 @@ TEST(Workspace, TakesAlignedScratchAndReportsExhaustion) {
   EXPECT_EQ(c.status().code(), StatusCode::OutOfMemory);
   ws.reset();
   EXPECT_EQ(ws.used(), 0u);
+}
+
+}  // namespace
+}  // namespace caldera
+
+namespace caldera {
+namespace {
+
+TEST(Image, NchwTensorViewAddressesBatchItemsAndPlanes) {
+  std::vector<float> tensor(2 * 3 * 5 * 4);
+  auto v = nchw_tensor_view(tensor.data(), 2, 1, 4, 5, PixelFormat::RGBPlanarF32, MemoryKind::Host);
+  ASSERT_TRUE(v) << v.status().to_string();
+  EXPECT_EQ(v->plane(0).pitch, 16u);
+  EXPECT_EQ(reinterpret_cast<float*>(v->plane(0).data), tensor.data() + 60);
+  EXPECT_EQ(reinterpret_cast<float*>(v->plane(2).data), tensor.data() + 60 + 40);
+  auto bad = nchw_tensor_view(tensor.data(), 2, 2, 4, 5, PixelFormat::RGBPlanarF32, MemoryKind::Host);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.status().message().find("batch of 2"), std::string::npos);
+  EXPECT_FALSE(nchw_tensor_view(tensor.data(), 1, 0, 4, 5, PixelFormat::RGB24, MemoryKind::Host));
 }
 
 }  // namespace
