@@ -25,7 +25,7 @@ class Y4mReader {
   const Y4mHeader& header() const { return header_; }
   ImageDesc frame_desc() const;
   // Reads the next frame into dst (host memory, frame_desc()'s size and format). Returns false
-  // at a clean end of file; a truncated frame is an IoError naming the frame number.
+  // at a clean end of file; a truncated frame is an IoError naming the frame number (from 0).
   Result<bool> read_frame(ImageView dst);
   int frames_read() const { return frames_read_; }
   // Frames in the file, counted from its size (the frame headers of Y4M carry no parameters
