@@ -108,11 +108,14 @@ __global__ void __launch_bounds__(kBlockX* kBlockY) gather_kernel(PlaneArgs a, A
     wx[k] = s_wx[threadIdx.x][k];
     xi[k] = s_xi[threadIdx.x][k];
   }
+  // Rows past the bottom recompute the last row and skip the store: no early exit, so the
+  // unrolled rows' loads are independent and all in flight together.
+  const int last_ly = a.dh - 1 - y0;
 #pragma unroll
   for (int m = 0; m < kGatherRowsPerThread; ++m) {
-    const int ly = threadIdx.y + m * kBlockY;
-    const int oy = y0 + ly;
-    if (oy >= a.dh) break;
+    const int ly_store = threadIdx.y + m * kBlockY;
+    const int ly = min(ly_store, last_ly);
+    const int oy = y0 + ly_store;
     float acc[C];
 #pragma unroll
     for (int c = 0; c < C; ++c) acc[c] = 0.0f;
@@ -133,9 +136,11 @@ __global__ void __launch_bounds__(kBlockX* kBlockY) gather_kernel(PlaneArgs a, A
         for (int c = 0; c < C; ++c) acc[c] = fmaf(wy, h[c], acc[c]);
       }
     }
-    T* out = reinterpret_cast<T*>(a.dst + static_cast<size_t>(oy) * a.dst_pitch) + static_cast<size_t>(ox) * C;
+    if (oy < a.dh) {
+      T* out = reinterpret_cast<T*>(a.dst + static_cast<size_t>(oy) * a.dst_pitch) + static_cast<size_t>(ox) * C;
 #pragma unroll
-    for (int c = 0; c < C; ++c) store_sample(out + c, acc[c], a.max_code, a.shift);
+      for (int c = 0; c < C; ++c) store_sample(out + c, acc[c], a.max_code, a.shift);
+    }
   }
 }
 
