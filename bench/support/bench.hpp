@@ -37,8 +37,8 @@ struct BenchEnv {
   bool wants(const std::string& group, const std::string& op) const {
     return filter.empty() || group.find(filter) != std::string::npos || op.find(filter) != std::string::npos;
   }
-  // Median microseconds of `fn(i)` over reps calls, each timed with CUDA events on ctx's
-  // stream after warm-up. `i` counts calls, so a benchmark can rotate among several input sets
+  // Median microseconds per call of `fn(i)`: after warm-up, reps calls in batches of 10 queued
+  // back to back and timed with CUDA events on ctx's stream. `i` counts calls, so a benchmark can rotate among several input sets
   // and keep L2 from holding the whole working set.
   Result<double> time_us(const std::function<Status(int)>& fn);
   // Same for work queued on another stream (a peer that runs on its own stream).
