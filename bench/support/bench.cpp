@@ -10,6 +10,7 @@
 
 #include "caldera/device_info.hpp"
 #include "core/cuda_check.hpp"
+#include "core/sample_io.hpp"
 
 namespace caldera::bench {
 
@@ -140,31 +141,7 @@ Result<double> max_abs_diff(ConstImageView a, ConstImageView b, Context& ctx) {
       const uint8_t* ra = ha.view().row(p, y);
       const uint8_t* rb = hb.view().row(p, y);
       for (int x = 0; x < n; ++x) {
-        double va = 0, vb = 0;
-        switch (fi.sample) {
-          case SampleType::U8: va = ra[x]; vb = rb[x]; break;
-          case SampleType::U16: {
-            uint16_t u, v;
-            std::memcpy(&u, ra + 2 * x, 2);
-            std::memcpy(&v, rb + 2 * x, 2);
-            va = u; vb = v;
-            break;
-          }
-          case SampleType::F16: {
-            uint16_t u, v;
-            std::memcpy(&u, ra + 2 * x, 2);
-            std::memcpy(&v, rb + 2 * x, 2);
-            va = u; vb = v;  // compared as bit patterns: callers use it for 8/16-bit mostly
-            break;
-          }
-          case SampleType::F32: {
-            float u, v;
-            std::memcpy(&u, ra + 4 * x, 4);
-            std::memcpy(&v, rb + 4 * x, 4);
-            va = u; vb = v;
-            break;
-          }
-        }
+        const double va = load_sample(ra, x, fi.sample, 0), vb = load_sample(rb, x, fi.sample, 0);
         worst = std::max(worst, std::fabs(va - vb));
       }
     }

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "caldera/half.hpp"
+#include "core/sample_io.hpp"
 
 namespace caldera::testing {
 
@@ -104,28 +105,8 @@ Image to_host(ConstImageView device, Context& ctx) {
 
 double sample_at(ConstImageView img, int plane, int x, int y, int c) {
   const FormatInfo& fi = format_info(img.format());
-  const int ch = fi.planes[plane].channels;
-  const uint8_t* row = img.row(plane, y);
-  const size_t i = static_cast<size_t>(x) * ch + c;
-  switch (fi.sample) {
-    case SampleType::U8: return row[i];
-    case SampleType::U16: {
-      uint16_t v;
-      std::memcpy(&v, row + 2 * i, 2);
-      return v;
-    }
-    case SampleType::F16: {
-      uint16_t v;
-      std::memcpy(&v, row + 2 * i, 2);
-      return half_to_float(v);
-    }
-    case SampleType::F32: {
-      float v;
-      std::memcpy(&v, row + 4 * i, 4);
-      return v;
-    }
-  }
-  return 0;
+  // Shift 0: integer samples as stored (P010's whole word), so tests compare what is in memory.
+  return load_sample(img.row(plane, y), static_cast<size_t>(x) * fi.planes[plane].channels + c, fi.sample, 0);
 }
 
 std::string ImageDiff::to_string() const {

@@ -8,6 +8,7 @@
 
 #include "caldera/half.hpp"
 #include "caldera/ops/color_convert.hpp"
+#include "core/sample_io.hpp"
 
 namespace caldera {
 namespace {
@@ -15,55 +16,12 @@ namespace {
 // ---- reading and writing one sample --------------------------------------------------------------
 
 // The code value of a sample (P010's word >> 6), or the value of a float sample.
-double read_sample(ConstImageView v, int plane, int x, int y, int channel) {
-  const FormatInfo& fi = format_info(v.format());
-  const size_t i = static_cast<size_t>(x) * fi.planes[plane].channels + channel;
-  const uint8_t* row = v.row(plane, y);
-  switch (fi.sample) {
-    case SampleType::U8: return row[i];
-    case SampleType::U16: {
-      uint16_t w;
-      std::memcpy(&w, row + 2 * i, 2);
-      return w >> fi.msb_shift;
-    }
-    case SampleType::F16: {
-      uint16_t h;
-      std::memcpy(&h, row + 2 * i, 2);
-      return half_to_float(h);
-    }
-    case SampleType::F32: {
-      float f;
-      std::memcpy(&f, row + 4 * i, 4);
-      return f;
-    }
-  }
-  return 0;
-}
+double read_sample(ConstImageView v, int plane, int x, int y, int channel) { return read_code(v, plane, x, y, channel); }
 
 // Writes `value` (a code value before rounding, or a float value): integer formats round half up
 // and clamp to their code range; float formats store the value as it is.
 void write_sample(ImageView v, int plane, int x, int y, int channel, double value) {
-  const FormatInfo& fi = format_info(v.format());
-  const size_t i = static_cast<size_t>(x) * fi.planes[plane].channels + channel;
-  uint8_t* row = v.row(plane, y);
-  if (fi.sample == SampleType::F32) {
-    const float f = static_cast<float>(value);
-    std::memcpy(row + 4 * i, &f, 4);
-    return;
-  }
-  if (fi.sample == SampleType::F16) {
-    const uint16_t h = float_to_half(static_cast<float>(value));
-    std::memcpy(row + 2 * i, &h, 2);
-    return;
-  }
-  const double max = (1 << fi.bit_depth) - 1;
-  const double code = std::clamp(std::floor(value + 0.5), 0.0, max);
-  if (fi.sample == SampleType::U8) {
-    row[i] = static_cast<uint8_t>(code);
-  } else {
-    const uint16_t w = static_cast<uint16_t>(static_cast<unsigned>(code) << fi.msb_shift);
-    std::memcpy(row + 2 * i, &w, 2);
-  }
+  write_code(v, plane, x, y, channel, value);
 }
 
 // ---- code values <-> normalised values ---------------------------------------------------------

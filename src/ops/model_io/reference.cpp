@@ -7,22 +7,13 @@
 
 #include "caldera/half.hpp"
 #include "caldera/ops/model_io.hpp"
+#include "core/sample_io.hpp"
 #include "ops/model_io/model_io_common.hpp"
 
 namespace caldera {
 namespace {
 
 using Rgb = std::array<double, 3>;
-
-double read_code(ConstImageView img, int plane, int x, int y, int channel) {
-  const FormatInfo& fi = format_info(img.format());
-  const int ch = fi.planes[plane].channels;
-  const uint8_t* row = img.row(plane, y);
-  if (fi.sample == SampleType::U8) return row[x * ch + channel];
-  uint16_t v;
-  std::memcpy(&v, row + 2 * (x * ch + channel), 2);
-  return v >> fi.msb_shift;
-}
 
 double cubic_weight(double t, double a) {
   t = std::fabs(t);
@@ -67,42 +58,6 @@ double sample_plane(ConstImageView img, int plane, int channel, Interp interp, f
   for (int j = 0; j < ny; ++j)
     for (int i = 0; i < nx; ++i) acc += xw[i] * yw[j] * read_code(img, plane, xi[i], yi[j], channel);
   return acc;
-}
-
-void store_tensor(ImageView dst, int c, int x, int y, double v) {
-  uint8_t* row = dst.row(c, y);
-  if (dst.format() == PixelFormat::RGBPlanarF32) {
-    const float f = static_cast<float>(v);
-    std::memcpy(row + 4 * x, &f, 4);
-  } else {
-    const uint16_t h = float_to_half(static_cast<float>(v));
-    std::memcpy(row + 2 * x, &h, 2);
-  }
-}
-
-double load_tensor(ConstImageView src, int c, int x, int y) {
-  const uint8_t* row = src.row(c, y);
-  if (src.format() == PixelFormat::RGBPlanarF32) {
-    float f;
-    std::memcpy(&f, row + 4 * x, 4);
-    return f;
-  }
-  uint16_t h;
-  std::memcpy(&h, row + 2 * x, 2);
-  return half_to_float(h);
-}
-
-void write_code(ImageView img, int plane, int x, int y, int channel, double value, double max) {
-  const FormatInfo& fi = format_info(img.format());
-  const double code = std::clamp(std::floor(value + 0.5), 0.0, max);
-  const int ch = fi.planes[plane].channels;
-  uint8_t* row = img.row(plane, y);
-  if (fi.sample == SampleType::U8) {
-    row[x * ch + channel] = static_cast<uint8_t>(code);
-  } else {
-    const uint16_t v = static_cast<uint16_t>(static_cast<unsigned>(code) << fi.msb_shift);
-    std::memcpy(row + 2 * (x * ch + channel), &v, 2);
-  }
 }
 
 }  // namespace
@@ -156,7 +111,7 @@ Status model_input_reference(ConstImageView src, ImageView dst, const ModelInput
         rgb = {yv + k.rv * cr, yv + k.gu * cb + k.gv * cr, yv + k.bu * cb};
       }
       for (int c = 0; c < 3; ++c)
-        store_tensor(dst, c, ox, oy, (std::clamp(rgb[c], 0.0, 1.0) - p.norm.mean[c]) / p.norm.std[c]);
+        write_code(dst, c, ox, oy, 0, (std::clamp(rgb[c], 0.0, 1.0) - p.norm.mean[c]) / p.norm.std[c]);
     }
   }
   return Status::ok();
@@ -170,7 +125,7 @@ Status model_output_reference(ConstImageView src, ImageView dst, const ModelOutp
     x = std::clamp(x, 0, w - 1);
     y = std::clamp(y, 0, h - 1);
     Rgb v;
-    for (int c = 0; c < 3; ++c) v[c] = std::clamp(load_tensor(src, c, x, y) * p.norm.std[c] + p.norm.mean[c], 0.0, 1.0);
+    for (int c = 0; c < 3; ++c) v[c] = std::clamp(read_code(src, c, x, y, 0) * p.norm.std[c] + p.norm.mean[c], 0.0, 1.0);
     return v;
   };
   const FormatInfo& fi = format_info(dst.format());
@@ -179,18 +134,17 @@ Status model_output_reference(ConstImageView src, ImageView dst, const ModelOutp
     for (int y = 0; y < h; ++y)
       for (int x = 0; x < w; ++x) {
         const Rgb v = rgb(x, y);
-        write_code(dst, 0, x, y, fi.r_index, v[0] * m, m);
-        write_code(dst, 0, x, y, fi.g_index, v[1] * m, m);
-        write_code(dst, 0, x, y, fi.b_index, v[2] * m, m);
-        if (fi.a_index >= 0) write_code(dst, 0, x, y, fi.a_index, m, m);
+        write_code(dst, 0, x, y, fi.r_index, v[0] * m);
+        write_code(dst, 0, x, y, fi.g_index, v[1] * m);
+        write_code(dst, 0, x, y, fi.b_index, v[2] * m);
+        if (fi.a_index >= 0) write_code(dst, 0, x, y, fi.a_index, m);
       }
     return Status::ok();
   }
   const model_io::YuvCoeffs k = model_io::yuv_coeffs(dst.color(), fi.bit_depth);
-  const double maxc = k.max_code;
   auto luma = [&](const Rgb& v) { return k.kr * v[0] + k.kg * v[1] + k.kb * v[2]; };
   for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) write_code(dst, 0, x, y, 0, luma(rgb(x, y)) / k.y_scale + k.y_off, maxc);
+    for (int x = 0; x < w; ++x) write_code(dst, 0, x, y, 0, luma(rgb(x, y)) / k.y_scale + k.y_off);
   // Chroma: Cb, Cr of each pixel, filtered to the chroma grid as the siting says.
   auto cbcr = [&](int x, int y) {
     const Rgb v = rgb(x, y);
@@ -225,11 +179,11 @@ Status model_output_reference(ConstImageView src, ImageView dst, const ModelOutp
       const double cb = acc[0] / wsum, cr = acc[1] / wsum;
       const double cb_code = cb / k.c_scale + k.c_off, cr_code = cr / k.c_scale + k.c_off;
       if (fi.num_planes == 2) {
-        write_code(dst, 1, i, j, fi.u_channel, cb_code, maxc);
-        write_code(dst, 1, i, j, fi.v_channel, cr_code, maxc);
+        write_code(dst, 1, i, j, fi.u_channel, cb_code);
+        write_code(dst, 1, i, j, fi.v_channel, cr_code);
       } else {
-        write_code(dst, 1, i, j, 0, cb_code, maxc);
-        write_code(dst, 2, i, j, 0, cr_code, maxc);
+        write_code(dst, 1, i, j, 0, cb_code);
+        write_code(dst, 2, i, j, 0, cr_code);
       }
     }
   return Status::ok();

@@ -1,4 +1,5 @@
-// Resize on the GPU. Two kernels, both per plane, all channels of a pixel per thread:
+// Resize on the GPU. Exact 2x downscales of 8-bit planes go to down2.cu; otherwise two kernels,
+// both per plane, all channels of a pixel per thread:
 //  * gather: when both axes read at most 4 taps (nearest, bilinear and bicubic without
 //    antialias or on upscale, area on upscale and 2x/3x/4x downscale). One pass; each block
 //    computes its 32 columns' and 64 rows' taps (in double, exactly as the
@@ -14,50 +15,17 @@
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
 
 #include "caldera/ops/resize.hpp"
 #include "core/cuda_check.hpp"
 #include "ops/resize/filter.hpp"
+#include "ops/resize/kernels.cuh"
 
 namespace caldera {
 namespace {
 
-using resize_detail::AxisFilter;
-using resize_detail::clamp_index;
-
-struct PlaneArgs {
-  const uint8_t* src = nullptr;
-  size_t src_pitch = 0;
-  int sw = 0, sh = 0;
-  uint8_t* dst = nullptr;
-  size_t dst_pitch = 0;
-  int dw = 0, dh = 0;
-  int shift = 0;         // P010: code values are the word >> 6
-  float max_code = 255;  // integer outputs clamp to [0, max_code]
-};
-
-// Integer samples become floats by OR-ing them into the mantissa of 2^23 and subtracting it: two
-// full-rate instructions instead of a quarter-rate I2F (which bounded the 8-bit kernels).
-__device__ __forceinline__ float int_to_float(unsigned v) { return __uint_as_float(0x4B000000u | v) - 8388608.0f; }
-__device__ __forceinline__ float load_sample(const uint8_t* p, int) { return int_to_float(__ldg(p)); }
-__device__ __forceinline__ float load_sample(const uint16_t* p, int shift) { return int_to_float(__ldg(p) >> shift); }
-__device__ __forceinline__ float load_sample(const __half* p, int) { return __half2float(__ldg(p)); }
-__device__ __forceinline__ float load_sample(const float* p, int) { return __ldg(p); }
-
-// floor(v + 0.5) clamped to [0, max_code] (NaN -> 0), as an integer: adding 2^23 rounding down
-// leaves floor(t) in the mantissa (no quarter-rate F2I or FRND).
-__device__ __forceinline__ unsigned round_clamp(float v, float max_code) {
-  const float t = fminf(fmaxf(v + 0.5f, 0.0f), max_code);
-  return __float_as_uint(__fadd_rd(t, 8388608.0f)) & 0x7FFFFFu;
-}
-__device__ __forceinline__ void store_sample(uint8_t* p, float v, float max_code, int) {
-  *p = static_cast<uint8_t>(round_clamp(v, max_code));
-}
-__device__ __forceinline__ void store_sample(uint16_t* p, float v, float max_code, int shift) {
-  *p = static_cast<uint16_t>(round_clamp(v, max_code) << shift);
-}
-__device__ __forceinline__ void store_sample(__half* p, float v, float, int) { *p = __float2half_rn(v); }
-__device__ __forceinline__ void store_sample(float* p, float v, float, int) { *p = v; }
+using namespace resize_detail;  // AxisFilter, PlaneArgs, sample loads and stores
 
 // ---- gather: one pass, at most 4x4 taps --------------------------------------------------------
 
@@ -256,6 +224,10 @@ Result<T*> take_array(Workspace& ws, size_t n) {
 
 template <class T, int C>
 Status launch_plane(const PlaneArgs& a, const AxisFilter& fx, const AxisFilter& fy, Workspace& ws, StreamHandle stream) {
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    CALDERA_ASSIGN_OR_RETURN(const bool done, launch_down2_u8(a, C, fx, fy, stream));
+    if (done) return Status::ok();
+  }
   const dim3 block(kBlockX, kBlockY);
   const int k = std::max(fx.taps, fy.taps);
   if (k <= kGatherTaps) {

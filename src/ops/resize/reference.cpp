@@ -7,6 +7,7 @@
 
 #include "caldera/half.hpp"
 #include "caldera/ops/resize.hpp"
+#include "core/sample_io.hpp"
 #include "ops/resize/filter.hpp"
 
 namespace caldera {
@@ -27,49 +28,6 @@ Table make_table(const AxisFilter& f) {
   t.w.resize(static_cast<size_t>(f.n_out) * f.taps);
   for (int o = 0; o < f.n_out; ++o) t.start[o] = resize_detail::axis_weights(f, o, &t.w[static_cast<size_t>(o) * f.taps]);
   return t;
-}
-
-// Code value of sample i of a row (P010: the word >> 6; halves as their float value).
-double load(const uint8_t* row, size_t i, SampleType s, int shift) {
-  switch (s) {
-    case SampleType::U8: return row[i];
-    case SampleType::U16: {
-      uint16_t v;
-      std::memcpy(&v, row + 2 * i, 2);
-      return v >> shift;
-    }
-    case SampleType::F16: {
-      uint16_t v;
-      std::memcpy(&v, row + 2 * i, 2);
-      return half_to_float(v);
-    }
-    case SampleType::F32: {
-      float v;
-      std::memcpy(&v, row + 4 * i, 4);
-      return v;
-    }
-  }
-  return 0;
-}
-
-void store(uint8_t* row, size_t i, double v, SampleType s, int shift, int max_code) {
-  if (s == SampleType::U8 || s == SampleType::U16) {
-    double r = std::floor(v + 0.5);
-    r = std::isnan(r) ? 0 : std::clamp(r, 0.0, static_cast<double>(max_code));
-    const unsigned code = static_cast<unsigned>(r) << shift;
-    if (s == SampleType::U8) {
-      row[i] = static_cast<uint8_t>(code);
-    } else {
-      const uint16_t w = static_cast<uint16_t>(code);
-      std::memcpy(row + 2 * i, &w, 2);
-    }
-  } else if (s == SampleType::F16) {
-    const uint16_t h = float_to_half(static_cast<float>(v));
-    std::memcpy(row + 2 * i, &h, 2);
-  } else {
-    const float f = static_cast<float>(v);
-    std::memcpy(row + 4 * i, &f, 4);
-  }
 }
 
 }  // namespace
@@ -99,7 +57,7 @@ Status resize_reference(ConstImageView src, ImageView dst, const ResizeParams& p
           double acc = 0;
           for (int k = 0; k < tx.taps; ++k) {
             const int sx = resize_detail::clamp_index(tx.start[x] + k, sw);
-            acc += tx.w[static_cast<size_t>(x) * tx.taps + k] * load(row, static_cast<size_t>(sx) * ch + c, fi.sample, fi.msb_shift);
+            acc += tx.w[static_cast<size_t>(x) * tx.taps + k] * load_sample(row, static_cast<size_t>(sx) * ch + c, fi.sample, fi.msb_shift);
           }
           out[static_cast<size_t>(x) * ch + c] = acc;
         }
@@ -112,7 +70,7 @@ Status resize_reference(ConstImageView src, ImageView dst, const ResizeParams& p
           const int sy = resize_detail::clamp_index(ty.start[y] + k, sh);
           acc += ty.w[static_cast<size_t>(y) * ty.taps + k] * mid[static_cast<size_t>(sy) * dw * ch + i];
         }
-        store(row, static_cast<size_t>(i), acc, fi.sample, fi.msb_shift, max_code);
+        store_sample(row, static_cast<size_t>(i), acc, fi.sample, fi.msb_shift, max_code);
       }
     }
   }

@@ -1,0 +1,229 @@
+// Exact 2x downscale of 8-bit planes (4K -> 1080p, 1080p -> 540p): the hot case, specialised.
+//
+// When n_in == 2 * n_out on both axes, every output reads the same K weights per axis starting at
+// source 2o + kOffset (the half-pixel centre 2o + 0.5 sits at the same place in every output's
+// footprint), so the weights are kernel parameters (computed once on the host in double by
+// filter.hpp, rounded to float, exactly what the general kernels use) and no tap tables exist.
+//
+// One warp makes 128 adjacent output pixels of one row, 4 per thread. For each of its K source
+// rows the warp loads the row segment with coalesced 16-byte loads (all rows' loads in flight
+// before the first use) into shared memory, then each thread reads its footprint back as 8-byte
+// words and picks the bytes at compile-time positions. Outputs go back through shared memory and
+// leave as 16-byte stores. Threads whose footprint crosses the image edge (the first and last
+// outputs of a row) read their bytes from global memory with clamped indices instead.
+//
+// Area and bilinear without antialias are the 2x2 mean: integer sums, (s + 2) >> 2, which is the
+// reference's floor(s / 4 + 0.5) exactly.
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <utility>
+
+#include "core/cuda_check.hpp"
+#include "ops/resize/kernels.cuh"
+
+namespace caldera::resize_detail {
+namespace {
+
+constexpr int kOutPerThread = 4;
+constexpr int kSegment = 32 * kOutPerThread;  // output pixels per warp
+constexpr int kWarps = 4;                     // output rows per block
+
+constexpr int floor16(int v) { return v >= 0 ? v / 16 * 16 : -((-v + 15) / 16 * 16); }
+
+template <int C, int K>
+struct Down2Shape {
+  static constexpr int kOffset = K == 1 ? 1 : K == 2 ? 0 : -1;  // output o's first tap is 2o + kOffset
+  static constexpr int kFootPx = 2 * (kOutPerThread - 1) + K;    // source pixels a thread reads per row
+  static constexpr int kFootBytes = kFootPx * C;
+  // A segment starting at output x0 reads row bytes [2*x0*C + kLo, 2*x0*C + kLo + kSpan); 2*x0*C
+  // is a multiple of 16, so the 16-byte chunks start at 2*x0*C + kBase.
+  static constexpr int kLo = kOffset * C;
+  static constexpr int kSpan = (2 * kSegment - 2 + K) * C;
+  static constexpr int kBase = floor16(kLo);
+  static constexpr int kChunks = (kLo + kSpan - kBase + 15) / 16;
+  static constexpr int kChunksPerLane = (kChunks + 31) / 32;
+  // Thread t's footprint starts at shared byte kFirst + 8*C*t: 8-byte word kFirst/8 + C*t, byte kLead.
+  static constexpr int kFirst = kLo - kBase;
+  static constexpr int kLead = kFirst % 8;
+  static constexpr int kWords = (kLead + kFootBytes + 7) / 8;  // 8-byte shared reads per row
+};
+
+struct Down2Args {
+  PlaneArgs a;
+  float wx[4];
+  float wy[4];
+};
+
+template <int C, int K, bool Box>
+__global__ void __launch_bounds__(kWarps * 32) down2_kernel(const Down2Args d) {
+  using S = Down2Shape<C, K>;
+  __shared__ uint4 smem[kWarps][K][S::kChunksPerLane * 32];
+  const PlaneArgs& a = d.a;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  const int oy = blockIdx.y * kWarps + warp;
+  if (oy >= a.dh) return;  // whole warps only: the barriers below are per warp
+  const int x0 = blockIdx.x * kSegment;
+  const int seg = 2 * x0 * C;
+  const int need_lo = max(0, seg + S::kLo), need_hi = min(a.sw * C, seg + S::kLo + S::kSpan);
+
+  const uint8_t* rows[K];
+#pragma unroll
+  for (int r = 0; r < K; ++r) rows[r] = a.src + static_cast<size_t>(clamp_index(2 * oy + S::kOffset + r, a.sh)) * a.src_pitch;
+
+  // Every row's chunks in flight, then into shared memory.
+  uint4 v[K][S::kChunksPerLane];
+#pragma unroll
+  for (int r = 0; r < K; ++r)
+#pragma unroll
+    for (int j = 0; j < S::kChunksPerLane; ++j) {
+      const int i = lane + 32 * j;
+      const int b = seg + S::kBase + 16 * i;
+      v[r][j] = make_uint4(0, 0, 0, 0);
+      if (i < S::kChunks && b + 16 > need_lo && b < need_hi) v[r][j] = __ldg(reinterpret_cast<const uint4*>(rows[r] + b));
+    }
+#pragma unroll
+  for (int r = 0; r < K; ++r)
+#pragma unroll
+    for (int j = 0; j < S::kChunksPerLane; ++j) smem[warp][r][lane + 32 * j] = v[r][j];
+  __syncwarp();
+
+  const int ox = x0 + kOutPerThread * lane;
+  const int fp = 2 * ox + S::kOffset;  // first footprint pixel
+  const bool inside = fp >= 0 && fp + S::kFootPx <= a.sw;
+
+  float acc[kOutPerThread * C];
+  int sum[kOutPerThread * C];
+#pragma unroll
+  for (int i = 0; i < kOutPerThread * C; ++i) {
+    acc[i] = 0.0f;
+    sum[i] = 0;
+  }
+#pragma unroll
+  for (int r = 0; r < K; ++r) {
+    // The footprint's bytes: byte b is byte (kLead + b) of w.
+    uint32_t w[2 * S::kWords];
+    if (inside) {
+      const uint2* q = reinterpret_cast<const uint2*>(&smem[warp][r][0]) + S::kFirst / 8 + C * lane;
+#pragma unroll
+      for (int k = 0; k < S::kWords; ++k) {
+        const uint2 u = q[k];
+        w[2 * k] = u.x;
+        w[2 * k + 1] = u.y;
+      }
+    } else {
+#pragma unroll
+      for (int k = 0; k < 2 * S::kWords; ++k) w[k] = 0;
+#pragma unroll
+      for (int b = 0; b < S::kFootBytes; ++b) {
+        const int px = clamp_index(fp + b / C, a.sw);
+        const uint32_t byte = __ldg(rows[r] + static_cast<size_t>(px) * C + b % C);
+        w[(S::kLead + b) / 4] |= byte << (8 * ((S::kLead + b) % 4));
+      }
+    }
+    auto byte_at = [&](int b) -> uint32_t { return (w[(S::kLead + b) / 4] >> (8 * ((S::kLead + b) % 4))) & 0xFFu; };
+    if constexpr (Box) {
+#pragma unroll
+      for (int p = 0; p < kOutPerThread; ++p)
+#pragma unroll
+        for (int c = 0; c < C; ++c)
+          sum[p * C + c] += static_cast<int>(byte_at(2 * p * C + c) + byte_at((2 * p + 1) * C + c));
+    } else {
+      float f[S::kFootBytes];
+#pragma unroll
+      for (int b = 0; b < S::kFootBytes; ++b) f[b] = int_to_float(byte_at(b));
+#pragma unroll
+      for (int p = 0; p < kOutPerThread; ++p)
+#pragma unroll
+        for (int c = 0; c < C; ++c) {
+          float h = 0.0f;
+#pragma unroll
+          for (int k = 0; k < K; ++k) h = fmaf(d.wx[k], f[(2 * p + k) * C + c], h);
+          acc[p * C + c] = fmaf(d.wy[r], h, acc[p * C + c]);
+        }
+    }
+  }
+
+  // Pack the 4*C output bytes into C words.
+  uint32_t out[C];
+#pragma unroll
+  for (int i = 0; i < C; ++i) out[i] = 0;
+#pragma unroll
+  for (int i = 0; i < kOutPerThread * C; ++i) {
+    const uint32_t code = Box ? static_cast<uint32_t>(sum[i] + 2) >> 2 : round_clamp(acc[i], a.max_code);
+    out[i / 4] |= code << (8 * (i % 4));
+  }
+  uint8_t* drow = a.dst + static_cast<size_t>(oy) * a.dst_pitch;
+  if (x0 + kSegment <= a.dw) {
+    // Whole segment: through shared memory (row 0's buffer, 128*C bytes) to 16-byte stores.
+    __syncwarp();
+    uint32_t* so = reinterpret_cast<uint32_t*>(&smem[warp][0][0]);
+#pragma unroll
+    for (int i = 0; i < C; ++i) so[C * lane + i] = out[i];
+    __syncwarp();
+    if (lane < kSegment * C / 16)
+      reinterpret_cast<uint4*>(drow + static_cast<size_t>(x0) * C)[lane] = smem[warp][0][lane];
+  } else {
+#pragma unroll
+    for (int i = 0; i < kOutPerThread * C; ++i)
+      if (ox + i / C < a.dw) drow[static_cast<size_t>(ox) * C + i] = static_cast<uint8_t>(out[i / 4] >> (8 * (i % 4)));
+  }
+}
+
+template <int C, int K, bool Box>
+Status launch(const Down2Args& d, cudaStream_t stream) {
+  const dim3 grid((d.a.dw + kSegment - 1) / kSegment, (d.a.dh + kWarps - 1) / kWarps);
+  down2_kernel<C, K, Box><<<grid, kWarps * 32, 0, stream>>>(d);
+  return check_launch("resize down2_kernel");
+}
+
+template <int C>
+Status launch_channels(const Down2Args& d, int k, bool box, cudaStream_t stream) {
+  if (box) return launch<C, 2, true>(d, stream);
+  if (k == 1) return launch<C, 1, false>(d, stream);
+  return launch<C, 4, false>(d, stream);
+}
+
+// The axis's common weights, or false when they are not the same for every output (they are
+// whenever n_in == 2 * n_out; checked anyway at both ends and the middle).
+bool common_weights(const AxisFilter& f, int offset, float* wf, double* wd) {
+  double w[4];
+  for (int o : {0, f.n_out / 2, f.n_out - 1}) {
+    if (axis_weights(f, o, w) != 2 * o + offset) return false;
+    for (int k = 0; k < f.taps; ++k) {
+      if (o == 0) wd[k] = w[k];
+      else if (w[k] != wd[k]) return false;
+    }
+  }
+  for (int k = 0; k < 4; ++k) wf[k] = k < f.taps ? static_cast<float>(wd[k]) : 0.0f;
+  return true;
+}
+
+}  // namespace
+
+Result<bool> launch_down2_u8(const PlaneArgs& a, int channels, const AxisFilter& fx, const AxisFilter& fy,
+                             cudaStream_t stream) {
+  if (a.sw != 2 * a.dw || a.sh != 2 * a.dh || fx.taps != fy.taps) return false;
+  const int k = fx.taps;
+  if (k != 1 && k != 2 && k != 4) return false;
+  for (auto [ptr, pitch] : {std::pair{reinterpret_cast<uintptr_t>(a.src), a.src_pitch},
+                            std::pair{reinterpret_cast<uintptr_t>(a.dst), a.dst_pitch}})
+    if (ptr % 16 || pitch % 16) return false;
+  const int offset = k == 1 ? 1 : k == 2 ? 0 : -1;  // Down2Shape::kOffset
+  Down2Args d;
+  d.a = a;
+  double wdx[4], wdy[4];
+  if (!common_weights(fx, offset, d.wx, wdx) || !common_weights(fy, offset, d.wy, wdy)) return false;
+  const bool box = k == 2 && wdx[0] == 0.5 && wdx[1] == 0.5 && wdy[0] == 0.5 && wdy[1] == 0.5;
+  if (k == 2 && !box) return false;
+  switch (channels) {
+    case 1: CALDERA_RETURN_IF_ERROR(launch_channels<1>(d, k, box, stream)); break;
+    case 2: CALDERA_RETURN_IF_ERROR(launch_channels<2>(d, k, box, stream)); break;
+    case 3: CALDERA_RETURN_IF_ERROR(launch_channels<3>(d, k, box, stream)); break;
+    case 4: CALDERA_RETURN_IF_ERROR(launch_channels<4>(d, k, box, stream)); break;
+    default: return false;
+  }
+  return true;
+}
+
+}  // namespace caldera::resize_detail
