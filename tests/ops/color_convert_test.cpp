@@ -3,6 +3,8 @@
 // for every pair of formats on odd sizes (GPU only).
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <array>
 #include <cstring>
 #include <string>
@@ -433,6 +435,28 @@ TEST(ColorConvertCuda, HotPairsMatchReferenceOnA1921x1081Frame) {
     Image got = run_cuda(src.view(), dd, {});
     EXPECT_IMAGES_CLOSE(got.view(), want.view(), tolerance(pair.dst)) << format_name(pair.src) << " -> " << format_name(pair.dst);
   }
+}
+
+// Even sizes take the warp-per-row-segment kernels for the whole frame (1920 = 3.75 segments of
+// 512 pixels), and 1040x66 mixes whole segments, a partial one and the tile kernels' remainder.
+TEST(ColorConvertCuda, HotPairsMatchReferenceOnEvenFramesWithBothFilters) {
+  CALDERA_REQUIRE_GPU();
+  int seed = 0;
+  for (const Pair& pair : kHotPairs)
+    for (auto [w, h, first_color, step] : {std::tuple{1920, 1080, 0, 18}, std::tuple{1040, 66, 1, 3}})
+      for (int c = first_color; c < 18; c += step)
+        for (ChromaFilter filter : {ChromaFilter::Linear, ChromaFilter::Nearest}) {
+          ImageDesc sd{w, h, pair.src, cycle_color(c)};
+          ImageDesc dd{w, h, pair.dst, cycle_color(c)};  // same description: same-range repacks too
+          ConvertParams p;
+          p.chroma = filter;
+          Image src = random_image(sd, 400 + ++seed);
+          Image want = run_reference(src.view(), dd, p);
+          Image got = run_cuda(src.view(), dd, p);
+          EXPECT_IMAGES_CLOSE(got.view(), want.view(), tolerance(pair.dst))
+              << format_name(pair.src) << " -> " << format_name(pair.dst) << " " << w << "x" << h << " ("
+              << describe(sd.color) << ")" << (filter == ChromaFilter::Linear ? " linear" : " nearest");
+        }
 }
 
 TEST(ColorConvertCuda, UnalignedSubViewsTakeTheScalarPath) {

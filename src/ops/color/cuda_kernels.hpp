@@ -78,6 +78,8 @@ struct YuvToRgbParams {
   float out_max = 255;
   int swap_rb = 0;    // output memory order B, G, R
   unsigned alpha_code = 255;
+  int tx0 = 0, ty0 = 0;  // first 8x2 tile of the launch (the tile kernels cover the edges of a frame
+                         // whose inside the 8-bit warp-row kernels take)
 };
 Status launch_yuv420_to_rgb(const YuvToRgbParams& p, Yuv420 in, RgbLayout out, StreamHandle stream, bool* launched);
 
@@ -91,6 +93,7 @@ struct RgbToYuvParams {
   float ky[3], yo;    // Y code = ky . (R, G, B codes) + yo
   float kcb[3], kcr[3], co;
   float y_max = 255;
+  int tx0 = 0, ty0 = 0;
 };
 Status launch_rgb_to_yuv420(const RgbToYuvParams& p, RgbLayout in, Yuv420 out, StreamHandle stream, bool* launched);
 
@@ -112,7 +115,30 @@ struct RepackParams {
   int vec = 0;
   float ls = 1, lo = 0, cs = 1, co = 0;  // code -> code, luma and chroma
   float out_max = 255;
+  int tx0 = 0, ty0 = 0;
 };
 Status launch_yuv420_repack(const RepackParams& p, Yuv420 in, Yuv420 out, StreamHandle stream, bool* launched);
+
+// ---- 8-bit warp-row kernels (fast_yuv8.cu): one warp per 512-pixel segment of a row pair -------------
+// They take the inside of the frame (width rounded down to 16, height to 2) when the planes are
+// 16-byte aligned; the tile kernels above take the edges (tx0/ty0). Each returns with *launched
+// false when the pair or the view does not fit, leaving the whole frame to the caller.
+Status launch_yuv8_to_rgb8(const YuvToRgbParams& p, Yuv420 in, RgbLayout out, StreamHandle stream, bool* launched);
+Status launch_rgb8_to_yuv8(const RgbToYuvParams& p, RgbLayout in, Yuv420 out, StreamHandle stream, bool* launched);
+Status launch_repack8(const RepackParams& p, Yuv420 in, Yuv420 out, StreamHandle stream, bool* launched);
+
+// The part of a frame the warp-row kernels leave to the tile kernels: the columns from x16 on (all
+// rows) and, for an odd height, the last row left of x16. Launches `tiles(tx0, ty0, ntx, nty)` for each.
+template <class F>
+Status for_each_edge(int width, int height, F&& tiles) {
+  const int x16 = width / 16 * 16, y2 = height / 2 * 2;
+  const int ntx = (width + 7) / 8, nty = (height + 1) / 2;
+  if (x16 < width) {
+    Status s = tiles(x16 / 8, 0, ntx - x16 / 8, nty);
+    if (!s) return s;
+  }
+  if (y2 < height && x16 > 0) return tiles(0, y2 / 2, x16 / 8, 1);
+  return Status::ok();
+}
 
 }  // namespace caldera::color_cuda

@@ -34,8 +34,8 @@ __global__ void __launch_bounds__(256) rgb_to_rgb_kernel(const RgbToRgbParams p)
 
 template <Yuv420 IN, Yuv420 OUT>
 __global__ void __launch_bounds__(256) repack_kernel(const RepackParams p) {
-  const int tx = blockIdx.x * blockDim.x + threadIdx.x;
-  const int ty = blockIdx.y * blockDim.y + threadIdx.y;
+  const int tx = p.tx0 + blockIdx.x * blockDim.x + threadIdx.x;
+  const int ty = p.ty0 + blockIdx.y * blockDim.y + threadIdx.y;
   const int x0 = tx * kTileW, y0 = ty * kTileH;
   if (x0 >= p.width || y0 >= p.height) return;
   const bool full = p.vec && x0 + kTileW <= p.width && y0 + kTileH <= p.height;
@@ -63,9 +63,17 @@ Status run_rgb(const RgbToRgbParams& p, StreamHandle stream) {
 }
 
 template <Yuv420 IN, Yuv420 OUT>
-Status run_repack(const RepackParams& p, StreamHandle stream) {
-  repack_kernel<IN, OUT><<<tile_grid(p.width, p.height), tile_block(), 0, stream>>>(p);
-  return check_launch("convert_cuda: yuv420 repack kernel");
+Status run_repack(const RepackParams& p0, StreamHandle stream) {
+  auto tiles = [&](int tx0, int ty0, int ntx, int nty) -> Status {
+    RepackParams p = p0;
+    p.tx0 = tx0, p.ty0 = ty0;
+    repack_kernel<IN, OUT><<<dim3(ceil_div(ntx, 32), ceil_div(nty, 8)), tile_block(), 0, stream>>>(p);
+    return check_launch("convert_cuda: yuv420 repack kernel");
+  };
+  bool inside = false;
+  CALDERA_RETURN_IF_ERROR(launch_repack8(p0, IN, OUT, stream, &inside));
+  if (inside) return for_each_edge(p0.width, p0.height, tiles);
+  return tiles(0, 0, ceil_div(p0.width, kTileW), ceil_div(p0.height, kTileH));
 }
 
 }  // namespace

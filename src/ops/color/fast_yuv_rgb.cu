@@ -12,8 +12,8 @@ namespace {
 // without, each chroma sample covers its 2x2 block (nearest, fewer registers and instructions).
 template <Yuv420 IN, RgbLayout OUT, bool kTaps>
 __global__ void __launch_bounds__(256, 3) yuv420_to_rgb_kernel(const YuvToRgbParams p) {
-  const int tx = blockIdx.x * blockDim.x + threadIdx.x;
-  const int ty = blockIdx.y * blockDim.y + threadIdx.y;
+  const int tx = p.tx0 + blockIdx.x * blockDim.x + threadIdx.x;
+  const int ty = p.ty0 + blockIdx.y * blockDim.y + threadIdx.y;
   const int x0 = tx * kTileW, y0 = ty * kTileH;
   if (x0 >= p.width || y0 >= p.height) return;
   const bool full = p.vec && x0 + kTileW <= p.width && y0 + kTileH <= p.height;
@@ -97,8 +97,8 @@ __global__ void __launch_bounds__(256, 3) yuv420_to_rgb_kernel(const YuvToRgbPar
 
 template <RgbLayout IN, Yuv420 OUT>
 __global__ void __launch_bounds__(256, 3) rgb_to_yuv420_kernel(const RgbToYuvParams p) {
-  const int tx = blockIdx.x * blockDim.x + threadIdx.x;
-  const int ty = blockIdx.y * blockDim.y + threadIdx.y;
+  const int tx = p.tx0 + blockIdx.x * blockDim.x + threadIdx.x;
+  const int ty = p.ty0 + blockIdx.y * blockDim.y + threadIdx.y;
   const int x0 = tx * kTileW, y0 = ty * kTileH;
   if (x0 >= p.width || y0 >= p.height) return;
   const bool full = p.vec && x0 + kTileW <= p.width && y0 + kTileH <= p.height;
@@ -163,21 +163,38 @@ __global__ void __launch_bounds__(256, 3) rgb_to_yuv420_kernel(const RgbToYuvPar
 // The block-nearest variant exists for the 8-bit pairs NPP and libyuv users ask for most; other
 // pairs run nearest through the tap kernel with taps {0, 1, 0}.
 template <Yuv420 IN, RgbLayout OUT, bool kNearestVariant = false>
-Status run_yuv_to_rgb(const YuvToRgbParams& p, StreamHandle stream) {
-  if constexpr (kNearestVariant) {
-    if (!p.linear) {
-      yuv420_to_rgb_kernel<IN, OUT, false><<<tile_grid(p.width, p.height), tile_block(), 0, stream>>>(p);
-      return check_launch("convert_cuda: yuv420_to_rgb kernel (nearest)");
+Status run_yuv_to_rgb(const YuvToRgbParams& p0, StreamHandle stream) {
+  auto tiles = [&](int tx0, int ty0, int ntx, int nty) -> Status {
+    YuvToRgbParams p = p0;
+    p.tx0 = tx0, p.ty0 = ty0;
+    const dim3 grid(ceil_div(ntx, 32), ceil_div(nty, 8));
+    if constexpr (kNearestVariant) {
+      if (!p.linear) {
+        yuv420_to_rgb_kernel<IN, OUT, false><<<grid, tile_block(), 0, stream>>>(p);
+        return check_launch("convert_cuda: yuv420_to_rgb kernel (nearest)");
+      }
     }
-  }
-  yuv420_to_rgb_kernel<IN, OUT, true><<<tile_grid(p.width, p.height), tile_block(), 0, stream>>>(p);
-  return check_launch("convert_cuda: yuv420_to_rgb kernel");
+    yuv420_to_rgb_kernel<IN, OUT, true><<<grid, tile_block(), 0, stream>>>(p);
+    return check_launch("convert_cuda: yuv420_to_rgb kernel");
+  };
+  bool inside = false;  // the 8-bit warp-row kernel took the inside: tiles for the edges only
+  CALDERA_RETURN_IF_ERROR(launch_yuv8_to_rgb8(p0, IN, OUT, stream, &inside));
+  if (inside) return for_each_edge(p0.width, p0.height, tiles);
+  return tiles(0, 0, ceil_div(p0.width, kTileW), ceil_div(p0.height, kTileH));
 }
 
 template <RgbLayout IN, Yuv420 OUT>
-Status run_rgb_to_yuv(const RgbToYuvParams& p, StreamHandle stream) {
-  rgb_to_yuv420_kernel<IN, OUT><<<tile_grid(p.width, p.height), tile_block(), 0, stream>>>(p);
-  return check_launch("convert_cuda: rgb_to_yuv420 kernel");
+Status run_rgb_to_yuv(const RgbToYuvParams& p0, StreamHandle stream) {
+  auto tiles = [&](int tx0, int ty0, int ntx, int nty) -> Status {
+    RgbToYuvParams p = p0;
+    p.tx0 = tx0, p.ty0 = ty0;
+    rgb_to_yuv420_kernel<IN, OUT><<<dim3(ceil_div(ntx, 32), ceil_div(nty, 8)), tile_block(), 0, stream>>>(p);
+    return check_launch("convert_cuda: rgb_to_yuv420 kernel");
+  };
+  bool inside = false;
+  CALDERA_RETURN_IF_ERROR(launch_rgb8_to_yuv8(p0, IN, OUT, stream, &inside));
+  if (inside) return for_each_edge(p0.width, p0.height, tiles);
+  return tiles(0, 0, ceil_div(p0.width, kTileW), ceil_div(p0.height, kTileH));
 }
 
 }  // namespace

@@ -1,0 +1,477 @@
+// 8-bit warp-row kernels: NV12/NV21/I420 <-> RGB24/BGR24/RGBA/BGRA and the 8-bit 4:2:0 repacks.
+// One warp converts a 512-pixel segment of a row pair (one chroma row): each lane takes 16 pixels
+// of both rows, so luma and chroma rows move as 16-byte vectors that cover whole 128-byte lines
+// per warp, and packed RGB goes through shared memory so that global stores and loads are the
+// warp's contiguous bytes rather than 48- or 64-byte strided pieces. Chroma neighbours come from
+// the adjacent lanes (shuffles); only the two lanes at a segment's ends read one extra sample.
+// The arithmetic is cut to what the formula needs: the matrix, ranges and rounding offset fold
+// into per-channel coefficients, interpolation runs on the chroma contributions, and the clamp and
+// round are one saturating FMA (t = (x + 0.5) / 255.5 in [0, 1]) and one FMA rounding down onto
+// 1.5 * 2^23 (code = floor(t * 255.5) in the low byte), with bytes packed by PRMT.
+
+#include "core/cuda_check.hpp"
+#include "ops/color/cuda_common.cuh"
+
+namespace caldera::color_cuda {
+namespace {
+
+constexpr int kSeg = 16;              // pixels per lane
+constexpr int kWarpPx = 32 * kSeg;    // pixels per warp segment
+constexpr int kWarps = 8;             // warps (row pairs) per block
+constexpr unsigned kFull = 0xffffffffu;
+constexpr double kUnit = 1.0 / 255.5;  // t = (code + 0.5) * kUnit
+
+// Byte i of w as a float (PRMT into 2^23 + byte, then one add).
+__device__ __forceinline__ float byte_f(uint32_t w, unsigned i) {
+  return __uint_as_float(__byte_perm(w, 0x4b000000u, 0x7440u | i)) - 8388608.0f;
+}
+// The 8-bit code of t = ys * luma + c (t clamped to [0, 1]) in the low byte of the result.
+__device__ __forceinline__ uint32_t code8(float t) {
+  return __float_as_uint(__fmaf_rd(__saturatef(t), 255.5f, 12582912.0f));
+}
+// Low bytes of a, b, c, d as one word.
+__device__ __forceinline__ uint32_t pack4(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+  return __byte_perm(__byte_perm(a, b, 0x0040), __byte_perm(c, d, 0x0040), 0x5410);
+}
+__device__ __forceinline__ uint4 ldg16(const uint8_t* p) { return __ldg(reinterpret_cast<const uint4*>(p)); }
+__device__ __forceinline__ uint2 ldg8(const uint8_t* p) { return __ldg(reinterpret_cast<const uint2*>(p)); }
+
+// Shared-memory chunk (16 bytes) of a staged row: lane l's own bytes are chunks CH*l .. CH*l+CH-1,
+// the warp's contiguous bytes are chunk s*32 + l. With CH = 3 both patterns are free of bank
+// conflicts; with CH = 4 the XOR swizzle makes the lane-owned pattern so too.
+template <int CH>
+__device__ __forceinline__ int swz(int c) {
+  return CH == 4 ? c ^ ((c >> 3) & 7) : c;
+}
+
+// ---- 4:2:0 -> RGB -------------------------------------------------------------------------------
+
+struct Yuv8RgbParams {
+  DevPlane y, u, v, out;  // semi-planar: u == v
+  int u_off = 0, v_off = 1;   // byte of U / V in a semi-planar pair
+  int width16 = 0, pairs = 0;  // this launch: columns [0, width16), row pairs [0, pairs)
+  int cw = 0, ch = 0;          // chroma plane size (neighbours clamp to it)
+  float nwe = 0, wo = 0, va = 0, vb = 0;  // even column: c - nwe (c - c[-1]); odd: c + wo (c[+1] - c); rows alike
+  float ys = 0;                           // t = ys * luma + kcb * U + kcr * V + off, per memory channel
+  float kcb[3] = {0, 0, 0}, kcr[3] = {0, 0, 0}, off[3] = {0, 0, 0};
+  uint32_t alpha = 255;
+};
+
+// 8 chroma samples of row j from c0: raw words (NV: 16 bytes of pairs; planar: U 8 bytes, V 8 bytes).
+template <Yuv420 IN>
+__device__ __forceinline__ void load_chroma_raw(const Yuv8RgbParams& p, int j, int c0, uint32_t (&w)[4]) {
+  if constexpr (IN == Yuv420::NV8) {
+    const uint4 q = ldg16(row_ptr(p.u, j) + 2 * c0);
+    w[0] = q.x, w[1] = q.y, w[2] = q.z, w[3] = q.w;
+  } else {
+    const uint2 a = ldg8(row_ptr(p.u, j) + c0), b = ldg8(row_ptr(p.v, j) + c0);
+    w[0] = a.x, w[1] = a.y, w[2] = b.x, w[3] = b.y;
+  }
+}
+template <Yuv420 IN>
+__device__ __forceinline__ void decode_chroma(const Yuv8RgbParams& p, const uint32_t (&w)[4], float (&u)[8], float (&v)[8]) {
+#pragma unroll
+  for (int i = 0; i < 8; ++i) {
+    if constexpr (IN == Yuv420::NV8) {
+      u[i] = byte_f(w[i >> 1], 2 * (i & 1) + p.u_off);
+      v[i] = byte_f(w[i >> 1], 2 * (i & 1) + p.v_off);
+    } else {
+      u[i] = byte_f(w[i >> 2], i & 3);
+      v[i] = byte_f(w[2 + (i >> 2)], i & 3);
+    }
+  }
+}
+template <Yuv420 IN>
+__device__ __forceinline__ void chroma_at(const Yuv8RgbParams& p, int j, int i, float& u, float& v) {
+  if constexpr (IN == Yuv420::NV8) {
+    const uint8_t* r = row_ptr(p.u, j) + 2 * i;
+    u = code_to_float(__ldg(r + p.u_off)), v = code_to_float(__ldg(r + p.v_off));
+  } else {
+    u = code_to_float(__ldg(row_ptr(p.u, j) + i)), v = code_to_float(__ldg(row_ptr(p.v, j) + i));
+  }
+}
+// Sample i of chroma row j filtered toward row jn with weight w (one output row).
+template <Yuv420 IN>
+__device__ void chroma_edge(const Yuv8RgbParams& p, int j, int jn, float w, int i, float& u, float& v) {
+  float uc, vc, un, vn;
+  chroma_at<IN>(p, j, i, uc, vc);
+  chroma_at<IN>(p, jn, i, un, vn);
+  u = fmaf(w, un - uc, uc), v = fmaf(w, vn - vc, vc);
+}
+
+// Pixel k's three codes (low bytes of o0..o2) into the row's packed words, each word built as
+// soon as its last byte is known (k is a constant after unrolling), so few codes stay live.
+template <int CH>
+__device__ __forceinline__ void put_pixel(uint32_t (&w)[4 * CH], uint32_t (&b)[48], int k, uint32_t o0, uint32_t o1,
+                                          uint32_t o2, uint32_t alpha) {
+  if constexpr (CH == 4) {
+    w[k] = pack4(o0, o1, o2, alpha);
+  } else {
+    b[3 * k] = o0, b[3 * k + 1] = o1, b[3 * k + 2] = o2;
+#pragma unroll
+    for (int m = 0; m < 12; ++m)
+      if (4 * m + 3 >= 3 * k && 4 * m + 3 <= 3 * k + 2) w[m] = pack4(b[4 * m], b[4 * m + 1], b[4 * m + 2], b[4 * m + 3]);
+  }
+}
+template <int CH>
+__device__ __forceinline__ void stage_words(uint4* st, int lane, const uint32_t (&w)[4 * CH]) {
+#pragma unroll
+  for (int s = 0; s < CH; ++s) st[swz<CH>(CH * lane + s)] = make_uint4(w[4 * s], w[4 * s + 1], w[4 * s + 2], w[4 * s + 3]);
+}
+
+// 64 registers (4 blocks of 8 warps per SM) where that spills nothing or a word; else 80.
+template <Yuv420 IN, int CH, bool kLinear>
+__global__ void __launch_bounds__(256, !kLinear || (IN == Yuv420::NV8 && CH == 3) ? 4 : 3) yuv8_to_rgb8_kernel(const Yuv8RgbParams p) {
+  __shared__ uint4 stage[kWarps][2 * 32 * CH];
+  const int lane = threadIdx.x, warp = threadIdx.y;
+  const int j = blockIdx.y * kWarps + warp;
+  if (j >= p.pairs) return;  // the whole warp
+  const int seg0 = blockIdx.x * kWarpPx, x0 = seg0 + lane * kSeg;
+  const int xl = min(x0, p.width16 - kSeg);  // lanes past the end read valid memory and store nothing
+  const int c0 = xl / 2;
+
+  uint4 yq[2];
+  yq[0] = ldg16(row_ptr(p.y, 2 * j) + xl);
+  yq[1] = ldg16(row_ptr(p.y, 2 * j + 1) + xl);
+  uint32_t cur[4];
+  load_chroma_raw<IN>(p, j, c0, cur);
+
+  uint4* st = stage[warp];
+  if constexpr (!kLinear) {
+    float u[8], v[8];
+    decode_chroma<IN>(p, cur, u, v);
+    float c[3][8];
+#pragma unroll
+    for (int i = 0; i < 8; ++i)
+#pragma unroll
+      for (int ch = 0; ch < 3; ++ch) c[ch][i] = fmaf(p.kcb[ch], u[i], fmaf(p.kcr[ch], v[i], p.off[ch]));
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      const uint32_t yw[4] = {yq[r].x, yq[r].y, yq[r].z, yq[r].w};
+      uint32_t w[4 * CH], b[48];
+#pragma unroll
+      for (int k = 0; k < 16; ++k) {
+        const float l = byte_f(yw[k >> 2], k & 3);
+        put_pixel<CH>(w, b, k, code8(fmaf(l, p.ys, c[0][k >> 1])), code8(fmaf(l, p.ys, c[1][k >> 1])),
+                      code8(fmaf(l, p.ys, c[2][k >> 1])), p.alpha);
+      }
+      stage_words<CH>(st + r * 32 * CH, lane, w);
+    }
+  } else {
+    uint32_t nb[2][4];  // chroma rows j - 1 and j + 1 (clamped)
+    load_chroma_raw<IN>(p, max(j - 1, 0), c0, nb[0]);
+    load_chroma_raw<IN>(p, min(j + 1, p.ch - 1), c0, nb[1]);
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      // U, V of the 8 samples filtered vertically for row 2j + r, then samples c0 - 1 and c0 + 8
+      // (clamped to the plane): the neighbouring lanes', or read at the segment's ends.
+      const int jn = r == 0 ? max(j - 1, 0) : min(j + 1, p.ch - 1);
+      const float vw = r == 0 ? p.va : p.vb;
+      float U[8], V[8];
+      {
+        float uc[8], vc[8], un[8], vn[8];
+        decode_chroma<IN>(p, cur, uc, vc);
+        decode_chroma<IN>(p, nb[r], un, vn);
+#pragma unroll
+        for (int i = 0; i < 8; ++i) U[i] = fmaf(vw, un[i] - uc[i], uc[i]), V[i] = fmaf(vw, vn[i] - vc[i], vc[i]);
+      }
+      float Ul = __shfl_up_sync(kFull, U[7], 1), Vl = __shfl_up_sync(kFull, V[7], 1);
+      float Ur = __shfl_down_sync(kFull, U[0], 1), Vr = __shfl_down_sync(kFull, V[0], 1);
+      if (lane == 0) {
+        if (c0 > 0) chroma_edge<IN>(p, j, jn, vw, c0 - 1, Ul, Vl);
+        else Ul = U[0], Vl = V[0];
+      }
+      if (lane == 31 || x0 + kSeg >= p.width16) {
+        if (c0 + 8 < p.cw) chroma_edge<IN>(p, j, jn, vw, c0 + 8, Ur, Vr);
+        else Ur = U[7], Vr = V[7];
+      }
+      // Contributions of samples c0-1 .. c0+8 (index + 1), then the horizontal taps.
+      float c[3][10];
+#pragma unroll
+      for (int s = 0; s < 10; ++s) {
+        const float uu = s == 0 ? Ul : s == 9 ? Ur : U[s - 1];
+        const float vv = s == 0 ? Vl : s == 9 ? Vr : V[s - 1];
+#pragma unroll
+        for (int ch = 0; ch < 3; ++ch) c[ch][s] = fmaf(p.kcb[ch], uu, fmaf(p.kcr[ch], vv, p.off[ch]));
+      }
+      const uint32_t yw[4] = {yq[r].x, yq[r].y, yq[r].z, yq[r].w};
+      uint32_t w[4 * CH], b[48];
+      float dl[3];  // c[s] - c[s - 1] at the pixel pair's sample, carried from the previous pair
+#pragma unroll
+      for (int ch = 0; ch < 3; ++ch) dl[ch] = c[ch][1] - c[ch][0];
+#pragma unroll
+      for (int i = 0; i < 8; ++i) {
+        const float l0 = byte_f(yw[(2 * i) >> 2], (2 * i) & 3), l1 = byte_f(yw[(2 * i + 1) >> 2], (2 * i + 1) & 3);
+        uint32_t e[3], q[3];
+#pragma unroll
+        for (int ch = 0; ch < 3; ++ch) {
+          const float dr = c[ch][i + 2] - c[ch][i + 1];
+          e[ch] = code8(fmaf(l0, p.ys, fmaf(p.nwe, dl[ch], c[ch][i + 1])));
+          q[ch] = code8(fmaf(l1, p.ys, fmaf(p.wo, dr, c[ch][i + 1])));
+          dl[ch] = dr;
+        }
+        put_pixel<CH>(w, b, 2 * i, e[0], e[1], e[2], p.alpha);
+        put_pixel<CH>(w, b, 2 * i + 1, q[0], q[1], q[2], p.alpha);
+      }
+      stage_words<CH>(st + r * 32 * CH, lane, w);
+    }
+  }
+  __syncwarp();
+  const int valid = min(kWarpPx, p.width16 - seg0) * CH;  // bytes of this segment's row
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    uint8_t* row = row_ptr_mut(p.out, 2 * j + r) + seg0 * CH;
+#pragma unroll
+    for (int s = 0; s < CH; ++s) {
+      const int c = s * 32 + lane;
+      if (c * 16 < valid) reinterpret_cast<uint4*>(row)[c] = st[r * 32 * CH + swz<CH>(c)];
+    }
+  }
+}
+
+// ---- RGB -> 4:2:0 -------------------------------------------------------------------------------
+
+struct Rgb8YuvParams {
+  DevPlane in, y, u, v;  // semi-planar: u == v, chroma pairs (a, b)
+  int width16 = 0, pairs = 0;
+  int triangle = 0;  // [1 2 1] across columns 2i-1 .. 2i+1 (left siting), else the 2x2 box
+  float ky[3] = {0, 0, 0}, yoff = 0;        // t = ky . (memory-order codes) + yoff
+  float ka[3] = {0, 0, 0}, kb[3] = {0, 0, 0}, coff = 0;  // on the filter's sums: first / second chroma output
+};
+
+template <int CH, Yuv420 OUT>
+__global__ void __launch_bounds__(256, 3) rgb8_to_yuv8_kernel(const Rgb8YuvParams p) {
+  __shared__ uint4 stage[kWarps][2 * 32 * CH];
+  const int lane = threadIdx.x, warp = threadIdx.y;
+  const int j = blockIdx.y * kWarps + warp;
+  if (j >= p.pairs) return;
+  const int seg0 = blockIdx.x * kWarpPx, x0 = seg0 + lane * kSeg;
+  const bool active = x0 < p.width16;
+  uint4* st = stage[warp];
+  const int valid = min(kWarpPx, p.width16 - seg0) * CH;
+  uint4 q[2][CH];
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    const uint8_t* row = row_ptr(p.in, 2 * j + r) + seg0 * CH;
+#pragma unroll
+    for (int s = 0; s < CH; ++s) {
+      const int c = s * 32 + lane;
+      q[r][s] = c * 16 < valid ? ldg16(row + 16 * c) : make_uint4(0, 0, 0, 0);
+    }
+  }
+#pragma unroll
+  for (int r = 0; r < 2; ++r)
+#pragma unroll
+    for (int s = 0; s < CH; ++s) st[r * 32 * CH + swz<CH>(s * 32 + lane)] = q[r][s];
+  __syncwarp();
+
+  float sum[3][16];  // the two rows added
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    uint32_t w[4 * CH];
+#pragma unroll
+    for (int s = 0; s < CH; ++s) {
+      const uint4 v = st[r * 32 * CH + swz<CH>(CH * lane + s)];
+      w[4 * s] = v.x, w[4 * s + 1] = v.y, w[4 * s + 2] = v.z, w[4 * s + 3] = v.w;
+    }
+    uint32_t yc[16];
+#pragma unroll
+    for (int k = 0; k < 16; ++k) {
+      float px[3];
+#pragma unroll
+      for (int ch = 0; ch < 3; ++ch) {
+        px[ch] = byte_f(w[(CH * k + ch) >> 2], (CH * k + ch) & 3);
+        sum[ch][k] = r == 0 ? px[ch] : sum[ch][k] + px[ch];
+      }
+      yc[k] = code8(fmaf(p.ky[0], px[0], fmaf(p.ky[1], px[1], fmaf(p.ky[2], px[2], p.yoff))));
+    }
+    if (active)
+      *reinterpret_cast<uint4*>(row_ptr_mut(p.y, 2 * j + r) + x0) =
+          make_uint4(pack4(yc[0], yc[1], yc[2], yc[3]), pack4(yc[4], yc[5], yc[6], yc[7]),
+                     pack4(yc[8], yc[9], yc[10], yc[11]), pack4(yc[12], yc[13], yc[14], yc[15]));
+  }
+
+  // Column x0 - 1 (clamped) for the [1 2 1] filter: the previous lane's last, or read at a segment start.
+  float left[3];
+#pragma unroll
+  for (int ch = 0; ch < 3; ++ch) left[ch] = __shfl_up_sync(kFull, sum[ch][15], 1);
+  if (lane == 0) {
+    if (x0 > 0) {
+#pragma unroll
+      for (int ch = 0; ch < 3; ++ch)
+        left[ch] = code_to_float(__ldg(row_ptr(p.in, 2 * j) + (x0 - 1) * CH + ch)) +
+                   code_to_float(__ldg(row_ptr(p.in, 2 * j + 1) + (x0 - 1) * CH + ch));
+    } else {
+#pragma unroll
+      for (int ch = 0; ch < 3; ++ch) left[ch] = sum[ch][0];
+    }
+  }
+  if (!active) return;
+  uint32_t a[8], b[8];
+#pragma unroll
+  for (int i = 0; i < 8; ++i) {
+    float f[3];
+#pragma unroll
+    for (int ch = 0; ch < 3; ++ch) {
+      const float l = i == 0 ? left[ch] : sum[ch][2 * i - 1];
+      f[ch] = p.triangle ? fmaf(2.0f, sum[ch][2 * i], l + sum[ch][2 * i + 1]) : sum[ch][2 * i] + sum[ch][2 * i + 1];
+    }
+    a[i] = code8(fmaf(p.ka[0], f[0], fmaf(p.ka[1], f[1], fmaf(p.ka[2], f[2], p.coff))));
+    b[i] = code8(fmaf(p.kb[0], f[0], fmaf(p.kb[1], f[1], fmaf(p.kb[2], f[2], p.coff))));
+  }
+  const int c0 = x0 / 2;
+  if constexpr (OUT == Yuv420::NV8) {
+    *reinterpret_cast<uint4*>(row_ptr_mut(p.u, j) + x0) =
+        make_uint4(pack4(a[0], b[0], a[1], b[1]), pack4(a[2], b[2], a[3], b[3]), pack4(a[4], b[4], a[5], b[5]),
+                   pack4(a[6], b[6], a[7], b[7]));
+  } else {
+    *reinterpret_cast<uint2*>(row_ptr_mut(p.u, j) + c0) = make_uint2(pack4(a[0], a[1], a[2], a[3]), pack4(a[4], a[5], a[6], a[7]));
+    *reinterpret_cast<uint2*>(row_ptr_mut(p.v, j) + c0) = make_uint2(pack4(b[0], b[1], b[2], b[3]), pack4(b[4], b[5], b[6], b[7]));
+  }
+}
+
+// ---- 8-bit 4:2:0 repacks (byte moves only) ------------------------------------------------------
+
+struct Repack8Params {
+  DevPlane iy, iu, iv, oy, ou, ov;
+  int in_swap = 0, out_swap = 0;  // semi-planar with V first (NV21)
+  int width16 = 0, pairs = 0;
+};
+
+template <Yuv420 IN, Yuv420 OUT>
+__global__ void __launch_bounds__(256) repack8_kernel(const Repack8Params p) {
+  const int j = blockIdx.y * kWarps + threadIdx.y;
+  const int x0 = blockIdx.x * kWarpPx + threadIdx.x * kSeg;
+  if (j >= p.pairs || x0 >= p.width16) return;
+  const uint4 y0 = ldg16(row_ptr(p.iy, 2 * j) + x0), y1 = ldg16(row_ptr(p.iy, 2 * j + 1) + x0);
+  const int c0 = x0 / 2;
+  uint32_t u[2], v[2];
+  if constexpr (IN == Yuv420::NV8) {
+    const uint4 q = ldg16(row_ptr(p.iu, j) + x0);
+    const uint32_t e0 = __byte_perm(q.x, q.y, 0x6420), e1 = __byte_perm(q.z, q.w, 0x6420);
+    const uint32_t o0 = __byte_perm(q.x, q.y, 0x7531), o1 = __byte_perm(q.z, q.w, 0x7531);
+    u[0] = p.in_swap ? o0 : e0, u[1] = p.in_swap ? o1 : e1;
+    v[0] = p.in_swap ? e0 : o0, v[1] = p.in_swap ? e1 : o1;
+  } else {
+    const uint2 a = ldg8(row_ptr(p.iu, j) + c0), b = ldg8(row_ptr(p.iv, j) + c0);
+    u[0] = a.x, u[1] = a.y, v[0] = b.x, v[1] = b.y;
+  }
+  *reinterpret_cast<uint4*>(row_ptr_mut(p.oy, 2 * j) + x0) = y0;
+  *reinterpret_cast<uint4*>(row_ptr_mut(p.oy, 2 * j + 1) + x0) = y1;
+  if constexpr (OUT == Yuv420::NV8) {
+    const uint32_t f0 = p.out_swap ? v[0] : u[0], f1 = p.out_swap ? v[1] : u[1];
+    const uint32_t s0 = p.out_swap ? u[0] : v[0], s1 = p.out_swap ? u[1] : v[1];
+    *reinterpret_cast<uint4*>(row_ptr_mut(p.ou, j) + x0) =
+        make_uint4(__byte_perm(f0, s0, 0x5140), __byte_perm(f0, s0, 0x7362), __byte_perm(f1, s1, 0x5140),
+                   __byte_perm(f1, s1, 0x7362));
+  } else {
+    *reinterpret_cast<uint2*>(row_ptr_mut(p.ou, j) + c0) = make_uint2(u[0], u[1]);
+    *reinterpret_cast<uint2*>(row_ptr_mut(p.ov, j) + c0) = make_uint2(v[0], v[1]);
+  }
+}
+
+dim3 warp_row_grid(int width16, int pairs) { return dim3(ceil_div(width16, kWarpPx), ceil_div(pairs, kWarps)); }
+dim3 warp_row_block() { return dim3(32, kWarps); }
+bool is8(Yuv420 l) { return l == Yuv420::NV8 || l == Yuv420::P8; }
+
+}  // namespace
+
+Status launch_yuv8_to_rgb8(const YuvToRgbParams& p, Yuv420 in, RgbLayout out, StreamHandle stream, bool* launched) {
+  *launched = false;
+  const int width16 = p.width / kSeg * kSeg, pairs = p.height / 2;
+  if (!p.vec || width16 == 0 || pairs == 0 || !is8(in) || p.out_max != 255.0f ||
+      (out != RgbLayout::C3U8 && out != RgbLayout::C4U8))
+    return Status::ok();
+  // Every tap set is {a, 1 - a, 0} (even) and {0, 1 - b, b} (odd); see cuda.cu.
+  if (p.hw[0][2] != 0 || p.hw[1][0] != 0 || p.vw[0][2] != 0 || p.vw[1][0] != 0) return Status::ok();
+  Yuv8RgbParams q;
+  q.y = p.in.y, q.u = p.in.u, q.v = p.in.v, q.out = p.out[0];
+  q.u_off = p.in.u_ch, q.v_off = p.in.v_ch;
+  q.width16 = width16, q.pairs = pairs, q.cw = p.cw, q.ch = p.ch;
+  q.nwe = -p.hw[0][0], q.wo = p.hw[1][2], q.va = p.vw[0][0], q.vb = p.vw[1][2];
+  // Source channel s of memory channel m: R = Y + rcr Cr, G = Y + gcb Cb + gcr Cr, B = Y + bcb Cb,
+  // with Y = ys luma + yo, Cb = cs U + co, Cr = cs V + co (output codes), all times kUnit with the
+  // rounding's + 0.5.
+  const double mcb[3] = {0, p.gcb, p.bcb}, mcr[3] = {p.rcr, p.gcr, 0};
+  for (int m = 0; m < 3; ++m) {
+    const int s = p.swap_rb ? 2 - m : m;
+    q.kcb[m] = static_cast<float>(kUnit * mcb[s] * p.cs);
+    q.kcr[m] = static_cast<float>(kUnit * mcr[s] * p.cs);
+    q.off[m] = static_cast<float>(kUnit * (static_cast<double>(p.yo) + (mcb[s] + mcr[s]) * p.co + 0.5));
+  }
+  q.ys = static_cast<float>(kUnit * p.ys);
+  q.alpha = p.alpha_code;
+  const bool linear = p.linear != 0;
+  const dim3 grid = warp_row_grid(width16, pairs), block = warp_row_block();
+  using Y = Yuv420;
+  const bool c3 = out == RgbLayout::C3U8;
+  if (in == Y::NV8) {
+    if (c3) linear ? yuv8_to_rgb8_kernel<Y::NV8, 3, true><<<grid, block, 0, stream>>>(q)
+                   : yuv8_to_rgb8_kernel<Y::NV8, 3, false><<<grid, block, 0, stream>>>(q);
+    else linear ? yuv8_to_rgb8_kernel<Y::NV8, 4, true><<<grid, block, 0, stream>>>(q)
+                : yuv8_to_rgb8_kernel<Y::NV8, 4, false><<<grid, block, 0, stream>>>(q);
+  } else {
+    if (c3) linear ? yuv8_to_rgb8_kernel<Y::P8, 3, true><<<grid, block, 0, stream>>>(q)
+                   : yuv8_to_rgb8_kernel<Y::P8, 3, false><<<grid, block, 0, stream>>>(q);
+    else linear ? yuv8_to_rgb8_kernel<Y::P8, 4, true><<<grid, block, 0, stream>>>(q)
+                : yuv8_to_rgb8_kernel<Y::P8, 4, false><<<grid, block, 0, stream>>>(q);
+  }
+  *launched = true;
+  return check_launch("convert_cuda: yuv8_to_rgb8 kernel");
+}
+
+Status launch_rgb8_to_yuv8(const RgbToYuvParams& p, RgbLayout in, Yuv420 out, StreamHandle stream, bool* launched) {
+  *launched = false;
+  const int width16 = p.width / kSeg * kSeg, pairs = p.height / 2;
+  if (!p.vec || width16 == 0 || pairs == 0 || !is8(out) || p.y_max != 255.0f ||
+      (in != RgbLayout::C3U8 && in != RgbLayout::C4U8))
+    return Status::ok();
+  Rgb8YuvParams q;
+  q.in = p.in[0], q.y = p.out.y, q.u = p.out.u, q.v = p.out.v;
+  q.width16 = width16, q.pairs = pairs, q.triangle = p.triangle;
+  // Sums of 4 (box) or 8 ([1 2 1] over two rows) pixels; the first chroma output is V for NV21.
+  const double f = p.triangle ? 1.0 / 8 : 1.0 / 4;
+  const bool v_first = out == Yuv420::NV8 && p.out.u_ch != 0;
+  for (int m = 0; m < 3; ++m) {
+    const int s = p.swap_rb ? 2 - m : m;
+    q.ky[m] = static_cast<float>(kUnit * p.ky[s]);
+    q.ka[m] = static_cast<float>(kUnit * f * (v_first ? p.kcr[s] : p.kcb[s]));
+    q.kb[m] = static_cast<float>(kUnit * f * (v_first ? p.kcb[s] : p.kcr[s]));
+  }
+  q.yoff = static_cast<float>(kUnit * (static_cast<double>(p.yo) + 0.5));
+  q.coff = static_cast<float>(kUnit * (static_cast<double>(p.co) + 0.5));
+  const dim3 grid = warp_row_grid(width16, pairs), block = warp_row_block();
+  using Y = Yuv420;
+  if (in == RgbLayout::C3U8) {
+    out == Y::NV8 ? rgb8_to_yuv8_kernel<3, Y::NV8><<<grid, block, 0, stream>>>(q)
+                  : rgb8_to_yuv8_kernel<3, Y::P8><<<grid, block, 0, stream>>>(q);
+  } else {
+    out == Y::NV8 ? rgb8_to_yuv8_kernel<4, Y::NV8><<<grid, block, 0, stream>>>(q)
+                  : rgb8_to_yuv8_kernel<4, Y::P8><<<grid, block, 0, stream>>>(q);
+  }
+  *launched = true;
+  return check_launch("convert_cuda: rgb8_to_yuv8 kernel");
+}
+
+Status launch_repack8(const RepackParams& p, Yuv420 in, Yuv420 out, StreamHandle stream, bool* launched) {
+  *launched = false;
+  const int width16 = p.width / kSeg * kSeg, pairs = p.height / 2;
+  const bool identity = p.ls == 1.0f && p.lo == 0.0f && p.cs == 1.0f && p.co == 0.0f && p.out_max == 255.0f;
+  if (!p.vec || width16 == 0 || pairs == 0 || !is8(in) || !is8(out) || !identity ||
+      (in == Yuv420::P8 && out == Yuv420::P8))
+    return Status::ok();
+  Repack8Params q;
+  q.iy = p.in.y, q.iu = p.in.u, q.iv = p.in.v, q.oy = p.out.y, q.ou = p.out.u, q.ov = p.out.v;
+  q.in_swap = in == Yuv420::NV8 && p.in.u_ch != 0;
+  q.out_swap = out == Yuv420::NV8 && p.out.u_ch != 0;
+  q.width16 = width16, q.pairs = pairs;
+  const dim3 grid = warp_row_grid(width16, pairs), block = warp_row_block();
+  using Y = Yuv420;
+  if (in == Y::NV8 && out == Y::P8) repack8_kernel<Y::NV8, Y::P8><<<grid, block, 0, stream>>>(q);
+  else if (in == Y::P8 && out == Y::NV8) repack8_kernel<Y::P8, Y::NV8><<<grid, block, 0, stream>>>(q);
+  else repack8_kernel<Y::NV8, Y::NV8><<<grid, block, 0, stream>>>(q);
+  *launched = true;
+  return check_launch("convert_cuda: repack8 kernel");
+}
+
+}  // namespace caldera::color_cuda

@@ -1,0 +1,142 @@
+// The `caldera` command end to end: the main job on the bundled examples, CPU against GPU where
+// there is one, and the errors a user meets (missing file, bad option, unwritable output).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "caldera/io/image_file.hpp"
+#include "caldera/io/y4m.hpp"
+#include "support/image_testing.hpp"
+
+namespace caldera {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The caldera binary: beside this test executable (the GPU runner's bundle) or in the build tree.
+fs::path caldera_binary() {
+  std::error_code ec;
+  const fs::path self = fs::canonical("/proc/self/exe", ec).parent_path();
+  for (const fs::path& p : {self / "caldera", self / ".." / "bin" / "caldera", fs::path(CALDERA_BINARY_DIR) / "bin" / "caldera"})
+    if (fs::exists(p, ec)) return p;
+  return {};
+}
+
+struct CliRun {
+  int exit_code;
+  std::string output;
+};
+
+CliRun run_caldera(const std::string& args) {
+  const fs::path bin = caldera_binary();
+  const fs::path log = fs::temp_directory_path() / ("caldera_cli_test_" + std::to_string(::getpid()) + ".log");
+  const std::string cmd = bin.string() + " " + args + " > " + log.string() + " 2>&1";
+  const int rc = std::system(cmd.c_str());
+  std::ifstream in(log);
+  std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  fs::remove(log);
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, out};
+}
+
+class CalderaCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (caldera_binary().empty()) GTEST_SKIP() << "the caldera binary was not built next to the tests";
+    dir_ = fs::temp_directory_path() / ("caldera_cli_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
+  }
+  std::string example(const char* name) const { return (fs::path(CALDERA_SOURCE_DIR) / "examples" / name).string(); }
+  std::string out(const char* name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(CalderaCli, ResizesTheBundledImageOnTheCpu) {
+  const CliRun r = run_caldera("run --device cpu -i " + example("sample.png") + " -o " + out("a.png") +
+                            " --vf resize=w=240:h=-1:interp=area");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto img = read_image_file(out("a.png"));
+  ASSERT_TRUE(img) << img.status().to_string();
+  EXPECT_EQ(img->width(), 240);
+  EXPECT_EQ(img->height(), 135);  // 270 * 240 / 480: rgb24 has no subsampling to round to
+}
+
+TEST_F(CalderaCli, ProcessesTheBundledClipAndKeepsItsFrames) {
+  const CliRun r = run_caldera("run --device cpu -i " + example("clip.y4m") + " -o " + out("c.y4m") +
+                            " --vf resize=w=96:h=54,convert=nv12");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("converting to i420"), std::string::npos) << r.output;
+  auto rd = Y4mReader::open(out("c.y4m"));
+  ASSERT_TRUE(rd) << rd.status().to_string();
+  EXPECT_EQ(rd->header().width, 96);
+  EXPECT_EQ(rd->header().fps_num, 24);
+  EXPECT_EQ(rd->estimated_frame_count(), 12);
+}
+
+TEST_F(CalderaCli, GpuAndCpuGiveTheSameJob) {
+  CALDERA_REQUIRE_GPU();
+  const std::string vf = " --vf resize=w=1280:h=720:interp=bicubic,convert=nv12,resize=w=640:h=360:interp=area";
+  ASSERT_EQ(run_caldera("run -q --device cpu -i " + example("clip.y4m") + " -o " + out("cpu.y4m") + vf).exit_code, 0);
+  ASSERT_EQ(run_caldera("run -q --device cuda -i " + example("clip.y4m") + " -o " + out("gpu.y4m") + vf).exit_code, 0);
+  auto a = Y4mReader::open(out("cpu.y4m"));
+  auto b = Y4mReader::open(out("gpu.y4m"));
+  ASSERT_TRUE(a && b);
+  Image fa = testing::filled_image(a->frame_desc(), 0), fb = testing::filled_image(b->frame_desc(), 0);
+  int frames = 0;
+  while (*a->read_frame(fa.view()) && *b->read_frame(fb.view())) {
+    EXPECT_IMAGES_CLOSE(fb.view(), fa.view(), 1) << "frame " << frames;
+    ++frames;
+  }
+  EXPECT_EQ(frames, 12);
+}
+
+TEST_F(CalderaCli, ErrorsNameTheProblemAndLeaveNoOutput) {
+  CliRun r = run_caldera("run -i " + out("missing.png") + " -o " + out("x.png"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("missing.png' does not exist"), std::string::npos) << r.output;
+
+  r = run_caldera("run -i " + example("sample.png") + " -o " + out("x.png") + " --vf resize=w=10:q=3");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("unknown option 'q'"), std::string::npos) << r.output;
+
+  r = run_caldera("run -i " + example("sample.png") + " -o " + out("x.png") + " --vf sharpen=3");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("unknown filter 'sharpen'"), std::string::npos) << r.output;
+
+  r = run_caldera("run -i " + example("sample.png") + " -o " + out("x.png") + " --device tpu");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+
+  // A clip into a single-image file fails before anything is written.
+  r = run_caldera("run -i " + example("clip.y4m") + " -o " + out("x.png"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("holds one image"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out("x.png")));
+
+  r = run_caldera("run -i " + example("sample.png") + " -o " + out("no/such/dir/x.png"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_FALSE(fs::exists(out("no/such/dir/x.png")));
+
+  r = run_caldera("run -i " + example("sample.png") + " -o " + out("x.png") + " --vf crop=w=600:h=10");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("not inside the 480x270 frame"), std::string::npos) << r.output;
+  for (const auto& e : fs::directory_iterator(dir_)) ADD_FAILURE() << "left behind: " << e.path();
+}
+
+TEST_F(CalderaCli, InfoReportsTheMachine) {
+  const CliRun r = run_caldera("info");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.output.find("CUDA runtime"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("cuDNN"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace caldera
