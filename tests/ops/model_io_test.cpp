@@ -59,7 +59,14 @@ INSTANTIATE_TEST_SUITE_P(
                       InputCase{PixelFormat::P010, 41, 39, 20, 20, Interp::Bicubic, ChromaFilter::Linear, PixelFormat::RGBPlanarF32},
                       InputCase{PixelFormat::RGB24, 41, 39, 33, 31, Interp::Bilinear, ChromaFilter::Linear, PixelFormat::RGBPlanarF32},
                       InputCase{PixelFormat::BGRA, 41, 39, 96, 96, Interp::Bicubic, ChromaFilter::Linear, PixelFormat::RGBPlanarF16},
-                      InputCase{PixelFormat::RGB48, 3, 5, 3, 5, Interp::Nearest, ChromaFilter::Linear, PixelFormat::RGBPlanarF32}));
+                      InputCase{PixelFormat::RGB48, 3, 5, 3, 5, Interp::Nearest, ChromaFilter::Linear, PixelFormat::RGBPlanarF32},
+                      // The same size in and out takes the 2x2-block kernel for 4:2:0 sources.
+                      InputCase{PixelFormat::NV12, 41, 39, 41, 39, Interp::Bilinear, ChromaFilter::Nearest, PixelFormat::RGBPlanarF32},
+                      InputCase{PixelFormat::NV21, 1921, 1081, 1921, 1081, Interp::Bilinear, ChromaFilter::Linear, PixelFormat::RGBPlanarF16},
+                      InputCase{PixelFormat::I420, 1920, 1080, 1920, 1080, Interp::Nearest, ChromaFilter::Nearest, PixelFormat::RGBPlanarF32},
+                      InputCase{PixelFormat::I420, 3, 5, 3, 5, Interp::Nearest, ChromaFilter::Linear, PixelFormat::RGBPlanarF32},
+                      InputCase{PixelFormat::P010, 1, 1, 1, 1, Interp::Bilinear, ChromaFilter::Linear, PixelFormat::RGBPlanarF32},
+                      InputCase{PixelFormat::P010, 40, 38, 40, 38, Interp::Bilinear, ChromaFilter::Linear, PixelFormat::RGBPlanarF16}));
 
 struct OutputCase {
   PixelFormat src;

@@ -221,6 +221,72 @@ int src_kind(PixelFormat f) {
   }
 }
 
+// The same size in and out, from a 4:2:0 source: luma is the pixel itself (bilinear and nearest
+// both give it at scale 1) and chroma is interpolated at the pixel's siting position, exactly as
+// the general kernel computes it. One thread per 2x2 block loads the 3x3 chroma neighbourhood
+// those four pixels interpolate from once, instead of four taps per pixel.
+template <int Kind, bool Half>
+__global__ void model_input_identity420_kernel(SrcInfo s, InputParams p, bool linear) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  const int j = blockIdx.y * blockDim.y + threadIdx.y;
+  if (i >= s.cw || j >= s.ch) return;
+  float2 c[3][3];
+#pragma unroll
+  for (int dy = 0; dy < 3; ++dy)
+#pragma unroll
+    for (int dx = 0; dx < 3; ++dx)
+      c[dy][dx] = chroma_codes<Kind>(s, min(max(i - 1 + dx, 0), s.cw - 1), min(max(j - 1 + dy, 0), s.ch - 1));
+  const YuvCoeffs& k = s.k;
+#pragma unroll
+  for (int py = 0; py < 2; ++py) {
+    const int y = 2 * j + py;
+    if (y >= s.h) break;
+#pragma unroll
+    for (int px = 0; px < 2; ++px) {
+      const int x = 2 * i + px;
+      if (x >= s.w) break;
+      float2 ch = c[1][1];
+      if (linear) {
+        // Chroma coordinate of this pixel; its floor is column i-1 or i (row j-1 or j), so the
+        // taps are elements ix, ix+1 (iy, iy+1) of the neighbourhood.
+        const float cfx = (x - s.chroma_x0) * 0.5f, cfy = (y - s.chroma_y0) * 0.5f;
+        const float fx = floorf(cfx), fy = floorf(cfy);
+        const float tx = cfx - fx, ty = cfy - fy;
+        const int ix = static_cast<int>(fx) - (i - 1), iy = static_cast<int>(fy) - (j - 1);
+        const float2 a0 = iy == 0 ? (ix == 0 ? c[0][0] : c[0][1]) : (ix == 0 ? c[1][0] : c[1][1]);
+        const float2 a1 = iy == 0 ? (ix == 0 ? c[0][1] : c[0][2]) : (ix == 0 ? c[1][1] : c[1][2]);
+        const float2 b0 = iy == 0 ? (ix == 0 ? c[1][0] : c[1][1]) : (ix == 0 ? c[2][0] : c[2][1]);
+        const float2 b1 = iy == 0 ? (ix == 0 ? c[1][1] : c[1][2]) : (ix == 0 ? c[2][1] : c[2][2]);
+        const float top_u = (1.f - tx) * a0.x + tx * a1.x, top_v = (1.f - tx) * a0.y + tx * a1.y;
+        const float bot_u = (1.f - tx) * b0.x + tx * b1.x, bot_v = (1.f - tx) * b0.y + tx * b1.y;
+        ch = make_float2((1.f - ty) * top_u + ty * bot_u, (1.f - ty) * top_v + ty * bot_v);
+      }
+      const float yv = (code_at<Kind>(s, 0, x, y, 0, 1) - k.y_off) * k.y_scale;
+      const float cb = (ch.x - k.c_off) * k.c_scale, cr = (ch.y - k.c_off) * k.c_scale;
+      const float rgb[3] = {yv + k.rv * cr, yv + k.gu * cb + k.gv * cr, yv + k.bu * cb};
+#pragma unroll
+      for (int cc = 0; cc < 3; ++cc) {
+        const float v = (__saturatef(rgb[cc]) - p.mean[cc]) * p.inv_std[cc];
+        uint8_t* row = p.dst[cc] + p.dst_pitch * y;
+        if constexpr (Half) reinterpret_cast<__half*>(row)[x] = __float2half_rn(v);
+        else reinterpret_cast<float*>(row)[x] = v;
+      }
+    }
+  }
+}
+
+template <bool Half>
+Status launch_identity420(int kind, const SrcInfo& s, const InputParams& p, bool linear, cudaStream_t stream) {
+  const dim3 block(32, 8);
+  const dim3 grid((s.cw + 31) / 32, (s.ch + 7) / 8);
+  switch (kind) {
+    case kSemiPlanar8: model_input_identity420_kernel<kSemiPlanar8, Half><<<grid, block, 0, stream>>>(s, p, linear); break;
+    case kPlanar8: model_input_identity420_kernel<kPlanar8, Half><<<grid, block, 0, stream>>>(s, p, linear); break;
+    default: model_input_identity420_kernel<kSemiPlanar16, Half><<<grid, block, 0, stream>>>(s, p, linear); break;
+  }
+  return check_launch("model_input_identity420_kernel");
+}
+
 template <int Interp, bool Half>
 void launch_kind(int kind, const SrcInfo& s, const InputParams& p, dim3 grid, dim3 block, cudaStream_t stream) {
   switch (kind) {
@@ -413,8 +479,14 @@ Status model_input_cuda(ConstImageView src, ImageView dst, const ModelInputParam
   if (dst.plane(1).pitch != p.dst_pitch || dst.plane(2).pitch != p.dst_pitch)
     return invalid_argument("model_input_cuda: dst planes must share one pitch");
   const int kind = src_kind(src.format());
-  if (dst.format() == PixelFormat::RGBPlanarF16) return launch_input<true>(kind, s, p, stream);
-  return launch_input<false>(kind, s, p, stream);
+  const bool half = dst.format() == PixelFormat::RGBPlanarF16;
+  const bool yuv420 = kind == kSemiPlanar8 || kind == kPlanar8 || kind == kSemiPlanar16;
+  if (yuv420 && p.dw == s.w && p.dh == s.h && (p.interp == kNearest || p.interp == kBilinear)) {
+    // Bilinear always interpolates chroma; nearest does when the chroma filter is linear.
+    const bool linear = p.interp == kBilinear || s.linear_chroma;
+    return half ? launch_identity420<true>(kind, s, p, linear, stream) : launch_identity420<false>(kind, s, p, linear, stream);
+  }
+  return half ? launch_input<true>(kind, s, p, stream) : launch_input<false>(kind, s, p, stream);
 }
 
 Status model_output_cuda(ConstImageView src, ImageView dst, const ModelOutputParams& params, StreamHandle stream) {
