@@ -326,6 +326,9 @@ struct OutputParams {
   float max_code;
   int chroma_mode;  // 0 box (nearest or centre siting), 1 left siting, 2 top-left siting
   YuvCoeffs k;
+  // Reciprocals, so the kernel multiplies instead of dividing: Cb = (B - Y') * cb_mul,
+  // Cr = (R - Y') * cr_mul, codes = value * code_mul + offset.
+  float cb_mul, cr_mul, y_code_mul, c_code_mul;
 };
 
 __device__ __forceinline__ float3 load_rgb(const OutputParams& p, int x, int y) {
@@ -361,7 +364,7 @@ __global__ void model_output_rgb_kernel(OutputParams p) {
 
 __device__ __forceinline__ float2 cbcr_of(const OutputParams& p, float3 v) {
   const float yv = p.k.kr * v.x + p.k.kg * v.y + p.k.kb * v.z;
-  return make_float2((v.z - yv) / (2.f * (1.f - p.k.kb)), (v.x - yv) / (2.f * (1.f - p.k.kr)));
+  return make_float2((v.z - yv) * p.cb_mul, (v.x - yv) * p.cr_mul);
 }
 
 // Two horizontally adjacent pixels (x, x+1) of row y with one vector load per plane when both
@@ -401,13 +404,26 @@ __global__ void model_output_yuv420_kernel(OutputParams p, int cw, int chh) {
   const bool inside = i < cw && j < chh;
   if (inside) {
 #pragma unroll
-    for (int dy = 0; dy < 2; ++dy)
+    for (int dy = 0; dy < 2; ++dy) {
+      const int y = 2 * j + dy;
+      if (y >= p.h) break;
+      float code[2];
 #pragma unroll
       for (int dx = 0; dx < 2; ++dx) {
-        const int x = 2 * i + dx, y = 2 * j + dy;
         const float3 v = px[dy][dx];
-        if (x < p.w && y < p.h) store_code(p, 0, x, y, 0, 1, (k.kr * v.x + k.kg * v.y + k.kb * v.z) / k.y_scale + k.y_off);
+        code[dx] = fminf(fmaxf(floorf((k.kr * v.x + k.kg * v.y + k.kb * v.z) * p.y_code_mul + k.y_off + 0.5f), 0.f), p.max_code);
       }
+      uint8_t* row = p.dst[0] + p.dst_pitch[0] * y;
+      if (2 * i + 1 < p.w) {  // both pixels: one 2- or 4-byte store (x is even, so it is aligned)
+        if (p.max_code > 255.f)
+          reinterpret_cast<ushort2*>(row)[i] = make_ushort2(static_cast<unsigned short>(static_cast<unsigned>(code[0]) << p.msb_shift),
+                                                            static_cast<unsigned short>(static_cast<unsigned>(code[1]) << p.msb_shift));
+        else
+          reinterpret_cast<uchar2*>(row)[i] = make_uchar2(static_cast<unsigned char>(code[0]), static_cast<unsigned char>(code[1]));
+      } else {
+        store_code(p, 0, 2 * i, y, 0, 1, code[0]);
+      }
+    }
   }
   float2 c[2][2];
 #pragma unroll
@@ -447,7 +463,8 @@ __global__ void model_output_yuv420_kernel(OutputParams p, int cw, int chh) {
     }
   }
   if (!inside) return;
-  const float cb = sum.x / wsum / k.c_scale + k.c_off, cr = sum.y / wsum / k.c_scale + k.c_off;
+  const float norm = p.c_code_mul / wsum;
+  const float cb = sum.x * norm + k.c_off, cr = sum.y * norm + k.c_off;
   if (p.dst[2]) {
     store_code(p, 1, i, j, 0, 1, cb);
     store_code(p, 2, i, j, 0, 1, cr);
@@ -524,6 +541,10 @@ Status model_output_cuda(ConstImageView src, ImageView dst, const ModelOutputPar
   p.u = fi.u_channel;
   p.v = fi.v_channel;
   p.k = model_io::yuv_coeffs(dst.color(), fi.bit_depth);
+  p.cb_mul = static_cast<float>(1.0 / (2.0 * (1.0 - p.k.kb)));
+  p.cr_mul = static_cast<float>(1.0 / (2.0 * (1.0 - p.k.kr)));
+  p.y_code_mul = static_cast<float>(1.0 / p.k.y_scale);
+  p.c_code_mul = static_cast<float>(1.0 / p.k.c_scale);
   const ChromaSiting siting = dst.color().siting;
   p.chroma_mode = (params.chroma == ChromaFilter::Nearest || siting == ChromaSiting::Center) ? 0
                   : siting == ChromaSiting::Left                                            ? 1
