@@ -323,6 +323,27 @@ TEST_P(ResizeCuda, MatchesReferenceOnLargeOddFrames) {
     }
 }
 
+// The exact-2x fast paths of 8-bit planes (down2.cu, up2.cu) on full frames: many warps, whole
+// and partial segments (1000 and 500 wide), every edge. Every mode: nearest, area, bilinear (aa or
+// not) and bicubic without aa take the fast paths, bicubic aa and lanczos the general kernels at
+// the same sizes; cubic_a -0.75 too (other float weights).
+TEST_P(ResizeCuda, MatchesReferenceOnExact2xFrames) {
+  CALDERA_REQUIRE_GPU();
+  const PixelFormat f = GetParam();
+  if (f != PixelFormat::RGB24 && f != PixelFormat::RGBA && f != PixelFormat::Gray8 && f != PixelFormat::NV12)
+    GTEST_SKIP() << "8-bit formats only";
+  for (Interp i : kModes)
+    for (bool aa : {false, true}) {
+      expect_cuda_matches(f, {1920, 1080, 960, 540}, make_params(i, aa), 21);
+      expect_cuda_matches(f, {960, 540, 1920, 1080}, make_params(i, aa), 22);
+    }
+  for (Shape s : {Shape{1000, 300, 500, 150}, Shape{500, 150, 1000, 300}, Shape{2, 2, 4, 4}, Shape{4, 2, 2, 1}})
+    for (Interp i : {Interp::Nearest, Interp::Bilinear, Interp::Bicubic, Interp::Area})
+      expect_cuda_matches(f, s, make_params(i, false), 23);
+  expect_cuda_matches(f, {960, 540, 1920, 1080}, make_params(Interp::Bicubic, false, -0.75f), 24);
+  expect_cuda_matches(f, {1920, 1080, 960, 540}, make_params(Interp::Bicubic, false, -0.75f), 25);
+}
+
 INSTANTIATE_TEST_SUITE_P(Formats, ResizeCuda,
                          ::testing::Values(PixelFormat::RGB24, PixelFormat::RGBA, PixelFormat::Gray8, PixelFormat::NV12,
                                            PixelFormat::P010, PixelFormat::I420, PixelFormat::RGB48,

@@ -1,5 +1,5 @@
-// Resize on the GPU. Exact 2x downscales of 8-bit planes go to down2.cu; otherwise two kernels,
-// both per plane, all channels of a pixel per thread:
+// Resize on the GPU. Exact 2x downscales of 8-bit planes go to down2.cu, exact 2x upscales to
+// up2.cu; otherwise two kernels, both per plane, all channels of a pixel per thread:
 //  * gather: when both axes read at most 4 taps (nearest, bilinear and bicubic without
 //    antialias or on upscale, area on upscale and 2x/3x/4x downscale). One pass; each block
 //    computes its 32 columns' and 64 rows' taps (in double, exactly as the
@@ -225,8 +225,10 @@ Result<T*> take_array(Workspace& ws, size_t n) {
 template <class T, int C>
 Status launch_plane(const PlaneArgs& a, const AxisFilter& fx, const AxisFilter& fy, Workspace& ws, StreamHandle stream) {
   if constexpr (std::is_same_v<T, uint8_t>) {
-    CALDERA_ASSIGN_OR_RETURN(const bool done, launch_down2_u8(a, C, fx, fy, stream));
-    if (done) return Status::ok();
+    CALDERA_ASSIGN_OR_RETURN(const bool down2, launch_down2_u8(a, C, fx, fy, stream));
+    if (down2) return Status::ok();
+    CALDERA_ASSIGN_OR_RETURN(const bool up2, launch_up2_u8(a, C, fx, fy, stream));
+    if (up2) return Status::ok();
   }
   const dim3 block(kBlockX, kBlockY);
   const int k = std::max(fx.taps, fy.taps);

@@ -5,12 +5,15 @@
 // footprint), so the weights are kernel parameters (computed once on the host in double by
 // filter.hpp, rounded to float, exactly what the general kernels use) and no tap tables exist.
 //
-// One warp makes 128 adjacent output pixels of one row, 4 per thread. For each of its K source
-// rows the warp loads the row segment with coalesced 16-byte loads (all rows' loads in flight
-// before the first use) into shared memory, then each thread reads its footprint back as 8-byte
-// words and picks the bytes at compile-time positions. Outputs go back through shared memory and
-// leave as 16-byte stores. Threads whose footprint crosses the image edge (the first and last
-// outputs of a row) read their bytes from global memory with clamped indices instead.
+// One warp makes 128 adjacent output pixels of R rows (R = 2 for 4 taps, else 1), 4 per thread per
+// row. The rows share source rows (2(R-1) + K of them, 6 instead of 8 for 4 taps): the warp loads
+// each one's segment with coalesced 16-byte loads (all rows in flight before the first use) into
+// shared memory, then each thread reads its footprint back as 8-byte words, picks the bytes at
+// compile-time positions and filters it horizontally once, adding the result into every output
+// row that reads it.
+// Outputs go back through shared memory and leave as 16-byte stores. Threads whose footprint
+// crosses the image edge (the first and last outputs of a row) read their bytes from global memory
+// with clamped indices instead.
 //
 // Area and bilinear without antialias are the 2x2 mean: integer sums, (s + 2) >> 2, which is the
 // reference's floor(s / 4 + 0.5) exactly.
@@ -27,7 +30,12 @@ namespace {
 
 constexpr int kOutPerThread = 4;
 constexpr int kSegment = 32 * kOutPerThread;  // output pixels per warp
-constexpr int kWarps = 4;                     // output rows per block
+constexpr int kWarps = 4;                     // warps per block
+// Output rows per warp: two for 4 taps (they share 2 of their 4 source rows: 6 loads and
+// horizontal passes instead of 8: 26.8 -> 23 us at 4K); one otherwise (two rows made no difference
+// to the box path beyond run-to-run noise, 14.8 vs 14.8-15.0 us).
+template <int K>
+constexpr int kRowsPerWarp = K == 4 ? 2 : 1;
 
 constexpr int floor16(int v) { return v >= 0 ? v / 16 * 16 : -((-v + 15) / 16 * 16); }
 
@@ -58,53 +66,66 @@ struct Down2Args {
 template <int C, int K, bool Box>
 __global__ void __launch_bounds__(kWarps * 32) down2_kernel(const Down2Args d) {
   using S = Down2Shape<C, K>;
-  __shared__ uint4 smem[kWarps][K][S::kChunksPerLane * 32];
+  // Window row m is source row 2*oy0 + kOffset + m; output row oy0 + r reads rows 2r .. 2r + K - 1.
+  constexpr int kRows = 2 * (kRowsPerWarp<K> - 1) + K;
+  auto used = [](int m) {
+    for (int r = 0; r < kRowsPerWarp<K>; ++r)
+      if (m - 2 * r >= 0 && m - 2 * r < K) return true;
+    return false;
+  };
+  __shared__ uint4 smem[kWarps][kRows][S::kChunksPerLane * 32];
   const PlaneArgs& a = d.a;
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  const int oy = blockIdx.y * kWarps + warp;
-  if (oy >= a.dh) return;  // whole warps only: the barriers below are per warp
+  const int oy0 = (blockIdx.y * kWarps + warp) * kRowsPerWarp<K>;
+  if (oy0 >= a.dh) return;  // whole warps only: the barriers below are per warp
   const int x0 = blockIdx.x * kSegment;
   const int seg = 2 * x0 * C;
   const int need_lo = max(0, seg + S::kLo), need_hi = min(a.sw * C, seg + S::kLo + S::kSpan);
 
-  const uint8_t* rows[K];
+  const uint8_t* rows[kRows];
 #pragma unroll
-  for (int r = 0; r < K; ++r) rows[r] = a.src + static_cast<size_t>(clamp_index(2 * oy + S::kOffset + r, a.sh)) * a.src_pitch;
+  for (int m = 0; m < kRows; ++m) rows[m] = a.src + static_cast<size_t>(clamp_index(2 * oy0 + S::kOffset + m, a.sh)) * a.src_pitch;
 
   // Every row's chunks in flight, then into shared memory.
-  uint4 v[K][S::kChunksPerLane];
+  {
+    uint4 v[kRows][S::kChunksPerLane];
 #pragma unroll
-  for (int r = 0; r < K; ++r)
+    for (int m = 0; m < kRows; ++m)
 #pragma unroll
-    for (int j = 0; j < S::kChunksPerLane; ++j) {
-      const int i = lane + 32 * j;
-      const int b = seg + S::kBase + 16 * i;
-      v[r][j] = make_uint4(0, 0, 0, 0);
-      if (i < S::kChunks && b + 16 > need_lo && b < need_hi) v[r][j] = __ldg(reinterpret_cast<const uint4*>(rows[r] + b));
-    }
+      for (int j = 0; j < S::kChunksPerLane; ++j) {
+        const int i = lane + 32 * j;
+        const int b = seg + S::kBase + 16 * i;
+        v[m][j] = make_uint4(0, 0, 0, 0);
+        if (used(m) && i < S::kChunks && b + 16 > need_lo && b < need_hi) v[m][j] = __ldg(reinterpret_cast<const uint4*>(rows[m] + b));
+      }
 #pragma unroll
-  for (int r = 0; r < K; ++r)
+    for (int m = 0; m < kRows; ++m)
 #pragma unroll
-    for (int j = 0; j < S::kChunksPerLane; ++j) smem[warp][r][lane + 32 * j] = v[r][j];
+      for (int j = 0; j < S::kChunksPerLane; ++j)
+        if (used(m)) smem[warp][m][lane + 32 * j] = v[m][j];
+  }
   __syncwarp();
 
   const int ox = x0 + kOutPerThread * lane;
   const int fp = 2 * ox + S::kOffset;  // first footprint pixel
   const bool inside = fp >= 0 && fp + S::kFootPx <= a.sw;
 
-  float acc[kOutPerThread * C];
-  int sum[kOutPerThread * C];
+  float acc[kRowsPerWarp<K>][kOutPerThread * C];
+  int sum[kRowsPerWarp<K>][kOutPerThread * C];
 #pragma unroll
-  for (int i = 0; i < kOutPerThread * C; ++i) {
-    acc[i] = 0.0f;
-    sum[i] = 0;
-  }
+  for (int r = 0; r < kRowsPerWarp<K>; ++r)
 #pragma unroll
-  for (int r = 0; r < K; ++r) {
+    for (int i = 0; i < kOutPerThread * C; ++i) {
+      acc[r][i] = 0.0f;
+      sum[r][i] = 0;
+    }
+#pragma unroll
+  for (int m = 0; m < kRows; ++m) {
+    if (!used(m)) continue;
     // The footprint's bytes: byte b is byte (kLead + b) of w.
     uint32_t w[2 * S::kWords];
     if (inside) {
-      const uint2* q = reinterpret_cast<const uint2*>(&smem[warp][r][0]) + S::kFirst / 8 + C * lane;
+      const uint2* q = reinterpret_cast<const uint2*>(&smem[warp][m][0]) + S::kFirst / 8 + C * lane;
 #pragma unroll
       for (int k = 0; k < S::kWords; ++k) {
         const uint2 u = q[k];
@@ -117,62 +138,81 @@ __global__ void __launch_bounds__(kWarps * 32) down2_kernel(const Down2Args d) {
 #pragma unroll
       for (int b = 0; b < S::kFootBytes; ++b) {
         const int px = clamp_index(fp + b / C, a.sw);
-        const uint32_t byte = __ldg(rows[r] + static_cast<size_t>(px) * C + b % C);
+        const uint32_t byte = __ldg(rows[m] + static_cast<size_t>(px) * C + b % C);
         w[(S::kLead + b) / 4] |= byte << (8 * ((S::kLead + b) % 4));
       }
     }
     auto byte_at = [&](int b) -> uint32_t { return (w[(S::kLead + b) / 4] >> (8 * ((S::kLead + b) % 4))) & 0xFFu; };
     if constexpr (Box) {
+      int pair[kOutPerThread * C];
 #pragma unroll
       for (int p = 0; p < kOutPerThread; ++p)
 #pragma unroll
-        for (int c = 0; c < C; ++c)
-          sum[p * C + c] += static_cast<int>(byte_at(2 * p * C + c) + byte_at((2 * p + 1) * C + c));
+        for (int c = 0; c < C; ++c) pair[p * C + c] = static_cast<int>(byte_at(2 * p * C + c) + byte_at((2 * p + 1) * C + c));
+#pragma unroll
+      for (int r = 0; r < kRowsPerWarp<K>; ++r)
+        if (m - 2 * r >= 0 && m - 2 * r < K)
+#pragma unroll
+          for (int i = 0; i < kOutPerThread * C; ++i) sum[r][i] += pair[i];
     } else {
+      // Horizontal once per source row, shared by the output rows that read it.
       float f[S::kFootBytes];
 #pragma unroll
       for (int b = 0; b < S::kFootBytes; ++b) f[b] = int_to_float(byte_at(b));
+      float h[kOutPerThread * C];
 #pragma unroll
       for (int p = 0; p < kOutPerThread; ++p)
 #pragma unroll
         for (int c = 0; c < C; ++c) {
-          float h = 0.0f;
+          float t = 0.0f;
 #pragma unroll
-          for (int k = 0; k < K; ++k) h = fmaf(d.wx[k], f[(2 * p + k) * C + c], h);
-          acc[p * C + c] = fmaf(d.wy[r], h, acc[p * C + c]);
+          for (int k = 0; k < K; ++k) t = fmaf(d.wx[k], f[(2 * p + k) * C + c], t);
+          h[p * C + c] = t;
         }
+#pragma unroll
+      for (int r = 0; r < kRowsPerWarp<K>; ++r) {
+        const int k = m - 2 * r;
+        if (k < 0 || k >= K) continue;
+#pragma unroll
+        for (int i = 0; i < kOutPerThread * C; ++i) acc[r][i] = fmaf(d.wy[k], h[i], acc[r][i]);
+      }
     }
   }
 
-  // Pack the 4*C output bytes into C words.
-  uint32_t out[C];
 #pragma unroll
-  for (int i = 0; i < C; ++i) out[i] = 0;
+  for (int r = 0; r < kRowsPerWarp<K>; ++r) {
+    const int oy = oy0 + r;
+    if (oy >= a.dh) break;
+    // Pack the 4*C output bytes into C words.
+    uint32_t out[C];
 #pragma unroll
-  for (int i = 0; i < kOutPerThread * C; ++i) {
-    const uint32_t code = Box ? static_cast<uint32_t>(sum[i] + 2) >> 2 : round_clamp(acc[i], a.max_code);
-    out[i / 4] |= code << (8 * (i % 4));
-  }
-  uint8_t* drow = a.dst + static_cast<size_t>(oy) * a.dst_pitch;
-  if (x0 + kSegment <= a.dw) {
-    // Whole segment: through shared memory (row 0's buffer, 128*C bytes) to 16-byte stores.
-    __syncwarp();
-    uint32_t* so = reinterpret_cast<uint32_t*>(&smem[warp][0][0]);
+    for (int i = 0; i < C; ++i) out[i] = 0;
 #pragma unroll
-    for (int i = 0; i < C; ++i) so[C * lane + i] = out[i];
-    __syncwarp();
-    if (lane < kSegment * C / 16)
-      reinterpret_cast<uint4*>(drow + static_cast<size_t>(x0) * C)[lane] = smem[warp][0][lane];
-  } else {
+    for (int i = 0; i < kOutPerThread * C; ++i) {
+      const uint32_t code = Box ? static_cast<uint32_t>(sum[r][i] + 2) >> 2 : round_clamp(acc[r][i], a.max_code);
+      out[i / 4] |= code << (8 * (i % 4));
+    }
+    uint8_t* drow = a.dst + static_cast<size_t>(oy) * a.dst_pitch;
+    if (x0 + kSegment <= a.dw) {
+      // Whole segment: through shared memory (window row 0's buffer, 128*C bytes) to 16-byte stores.
+      __syncwarp();
+      uint32_t* so = reinterpret_cast<uint32_t*>(&smem[warp][0][0]);
 #pragma unroll
-    for (int i = 0; i < kOutPerThread * C; ++i)
-      if (ox + i / C < a.dw) drow[static_cast<size_t>(ox) * C + i] = static_cast<uint8_t>(out[i / 4] >> (8 * (i % 4)));
+      for (int i = 0; i < C; ++i) so[C * lane + i] = out[i];
+      __syncwarp();
+      if (lane < kSegment * C / 16)
+        reinterpret_cast<uint4*>(drow + static_cast<size_t>(x0) * C)[lane] = smem[warp][0][lane];
+    } else {
+#pragma unroll
+      for (int i = 0; i < kOutPerThread * C; ++i)
+        if (ox + i / C < a.dw) drow[static_cast<size_t>(ox) * C + i] = static_cast<uint8_t>(out[i / 4] >> (8 * (i % 4)));
+    }
   }
 }
 
 template <int C, int K, bool Box>
 Status launch(const Down2Args& d, cudaStream_t stream) {
-  const dim3 grid((d.a.dw + kSegment - 1) / kSegment, (d.a.dh + kWarps - 1) / kWarps);
+  const dim3 grid((d.a.dw + kSegment - 1) / kSegment, (d.a.dh + kWarps * kRowsPerWarp<K> - 1) / (kWarps * kRowsPerWarp<K>));
   down2_kernel<C, K, Box><<<grid, kWarps * 32, 0, stream>>>(d);
   return check_launch("resize down2_kernel");
 }

@@ -54,4 +54,9 @@ __device__ __forceinline__ void store_sample(float* p, float v, float, int) { *p
 Result<bool> launch_down2_u8(const PlaneArgs& a, int channels, const AxisFilter& fx, const AxisFilter& fy,
                              cudaStream_t stream);
 
+// Exact 2x upscale of an 8-bit plane (up2.cu): both axes exactly doubled, nearest, area,
+// bilinear or 4-tap (bicubic) weights, 16-byte aligned rows. Returns false when it does not apply.
+Result<bool> launch_up2_u8(const PlaneArgs& a, int channels, const AxisFilter& fx, const AxisFilter& fy,
+                           cudaStream_t stream);
+
 }  // namespace caldera::resize_detail
