@@ -21,10 +21,15 @@ constexpr int kWarps = 8;             // warps (row pairs) per block
 constexpr unsigned kFull = 0xffffffffu;
 constexpr double kUnit = 1.0 / 255.5;  // t = (code + 0.5) * kUnit
 
-// Byte i of w as a float (PRMT into 2^23 + byte, then one add).
-__device__ __forceinline__ float byte_f(uint32_t w, unsigned i) {
-  return __uint_as_float(__byte_perm(w, 0x4b000000u, 0x7440u | i)) - 8388608.0f;
+// Byte i of w plus 2^15 as a float: one PRMT puts the byte in bits 8..15 under the exponent of
+// 2^15 (ulp 1/256, so filtered values keep their fractions). The kernels fold the 2^15 offsets
+// into their constants: t = k . (2^15 + code) + (off - 2^15 sum(k)); that costs under 0.02 code of
+// float rounding and saves the float add of each decoded byte.
+constexpr double kBias = 32768.0;
+__device__ __forceinline__ float byte_b(uint32_t w, unsigned i) {
+  return __uint_as_float(__byte_perm(w, 0x47000000u, 0x7604u | (i << 4)));
 }
+__device__ __forceinline__ float code_b(unsigned v) { return __uint_as_float(0x47000000u | (v << 8)); }
 // The 8-bit code of t = ys * luma + c (t clamped to [0, 1]) in the low byte of the result.
 __device__ __forceinline__ uint32_t code8(float t) {
   return __float_as_uint(__fmaf_rd(__saturatef(t), 255.5f, 12582912.0f));
@@ -46,57 +51,67 @@ __device__ __forceinline__ int swz(int c) {
 
 // ---- 4:2:0 -> RGB -------------------------------------------------------------------------------
 
+// Horizontal chroma filter of a launch: block nearest; linear with left siting (even columns take
+// sample i, odd columns the mean of i and i + 1: no left neighbour, no even-column FMA); any taps
+// {a, 1 - a, 0} / {0, 1 - b, b} (center siting).
+enum class HFilter { Nearest, Left, Taps };
+
+// Chroma A is the one memory channel 0 uses (Cr before R, Cb before B), B the one channel 2 uses:
+// channel 0 needs one FMA per sample, channel 2 one, channel 1 two.
 struct Yuv8RgbParams {
-  DevPlane y, u, v, out;  // semi-planar: u == v
-  int u_off = 0, v_off = 1;   // byte of U / V in a semi-planar pair
-  int width16 = 0, pairs = 0;  // this launch: columns [0, width16), row pairs [0, pairs)
-  int cw = 0, ch = 0;          // chroma plane size (neighbours clamp to it)
+  DevPlane y, a, b, out;           // semi-planar: a == b
+  uint32_t nv_perm = 0x3210;      // semi-planar: the PRMT that puts A in the even bytes (0x2301 swaps)
+  int width16 = 0, pairs = 0;      // this launch: columns [0, width16), row pairs [0, pairs)
+  int cw = 0, ch = 0;              // chroma plane size (neighbours clamp to it)
   float nwe = 0, wo = 0, va = 0, vb = 0;  // even column: c - nwe (c - c[-1]); odd: c + wo (c[+1] - c); rows alike
-  float ys = 0;                           // t = ys * luma + kcb * U + kcr * V + off, per memory channel
-  float kcb[3] = {0, 0, 0}, kcr[3] = {0, 0, 0}, off[3] = {0, 0, 0};
+  // t = ys * L + ka * A + kb * B + off per memory channel, on biased codes (byte_b); ka[2] = kb[0] = 0.
+  float ys = 0;
+  float ka[3] = {0, 0, 0}, kb[3] = {0, 0, 0}, off[3] = {0, 0, 0};
   uint32_t alpha = 255;
 };
 
-// 8 chroma samples of row j from c0: raw words (NV: 16 bytes of pairs; planar: U 8 bytes, V 8 bytes).
+// 8 chroma samples of row j from c0: raw words (NV: 16 bytes of pairs, A first; planar: A 8 bytes, B 8 bytes).
 template <Yuv420 IN>
 __device__ __forceinline__ void load_chroma_raw(const Yuv8RgbParams& p, int j, int c0, uint32_t (&w)[4]) {
   if constexpr (IN == Yuv420::NV8) {
-    const uint4 q = ldg16(row_ptr(p.u, j) + 2 * c0);
-    w[0] = q.x, w[1] = q.y, w[2] = q.z, w[3] = q.w;
+    const uint4 q = ldg16(row_ptr(p.a, j) + 2 * c0);
+    w[0] = __byte_perm(q.x, 0, p.nv_perm), w[1] = __byte_perm(q.y, 0, p.nv_perm);
+    w[2] = __byte_perm(q.z, 0, p.nv_perm), w[3] = __byte_perm(q.w, 0, p.nv_perm);
   } else {
-    const uint2 a = ldg8(row_ptr(p.u, j) + c0), b = ldg8(row_ptr(p.v, j) + c0);
+    const uint2 a = ldg8(row_ptr(p.a, j) + c0), b = ldg8(row_ptr(p.b, j) + c0);
     w[0] = a.x, w[1] = a.y, w[2] = b.x, w[3] = b.y;
   }
 }
 template <Yuv420 IN>
-__device__ __forceinline__ void decode_chroma(const Yuv8RgbParams& p, const uint32_t (&w)[4], float (&u)[8], float (&v)[8]) {
+__device__ __forceinline__ void decode_chroma(const Yuv8RgbParams& p, const uint32_t (&w)[4], float (&a)[8], float (&b)[8]) {
 #pragma unroll
   for (int i = 0; i < 8; ++i) {
     if constexpr (IN == Yuv420::NV8) {
-      u[i] = byte_f(w[i >> 1], 2 * (i & 1) + p.u_off);
-      v[i] = byte_f(w[i >> 1], 2 * (i & 1) + p.v_off);
+      a[i] = byte_b(w[i >> 1], 2 * (i & 1));  // A even, B odd (load_chroma_raw)
+      b[i] = byte_b(w[i >> 1], 2 * (i & 1) + 1);
     } else {
-      u[i] = byte_f(w[i >> 2], i & 3);
-      v[i] = byte_f(w[2 + (i >> 2)], i & 3);
+      a[i] = byte_b(w[i >> 2], i & 3);
+      b[i] = byte_b(w[2 + (i >> 2)], i & 3);
     }
   }
 }
+// One chroma sample (i) of row j, raw: A in byte 0, B in byte 1.
 template <Yuv420 IN>
-__device__ __forceinline__ void chroma_at(const Yuv8RgbParams& p, int j, int i, float& u, float& v) {
-  if constexpr (IN == Yuv420::NV8) {
-    const uint8_t* r = row_ptr(p.u, j) + 2 * i;
-    u = code_to_float(__ldg(r + p.u_off)), v = code_to_float(__ldg(r + p.v_off));
-  } else {
-    u = code_to_float(__ldg(row_ptr(p.u, j) + i)), v = code_to_float(__ldg(row_ptr(p.v, j) + i));
-  }
+__device__ __forceinline__ uint32_t load_sample_raw(const Yuv8RgbParams& p, int j, int i) {
+  if constexpr (IN == Yuv420::NV8)
+    return __byte_perm(__ldg(reinterpret_cast<const unsigned short*>(row_ptr(p.a, j) + 2 * i)), 0, p.nv_perm);
+  else return __byte_perm(__ldg(row_ptr(p.a, j) + i), __ldg(row_ptr(p.b, j) + i), 0x0040);
 }
-// Sample i of chroma row j filtered toward row jn with weight w (one output row).
-template <Yuv420 IN>
-__device__ void chroma_edge(const Yuv8RgbParams& p, int j, int jn, float w, int i, float& u, float& v) {
-  float uc, vc, un, vn;
-  chroma_at<IN>(p, j, i, uc, vc);
-  chroma_at<IN>(p, jn, i, un, vn);
-  u = fmaf(w, un - uc, uc), v = fmaf(w, vn - vc, vc);
+// That sample of row j (raw c) filtered toward row jn (raw n) with weight w.
+__device__ __forceinline__ void filter_sample(uint32_t c, uint32_t n, float w, float& a, float& b) {
+  const float ac = byte_b(c, 0), bc = byte_b(c, 1), an = byte_b(n, 0), bn = byte_b(n, 1);
+  a = fmaf(w, an - ac, ac), b = fmaf(w, bn - bc, bc);
+}
+// The three channels' chroma contributions (memory order) of one sample.
+__device__ __forceinline__ void contrib(const Yuv8RgbParams& p, float a, float b, float& c0, float& c1, float& c2) {
+  c0 = fmaf(p.ka[0], a, p.off[0]);
+  c1 = fmaf(p.ka[1], a, fmaf(p.kb[1], b, p.off[1]));
+  c2 = fmaf(p.kb[2], b, p.off[2]);
 }
 
 // Pixel k's three codes (low bytes of o0..o2) into the row's packed words, each word built as
@@ -120,8 +135,12 @@ __device__ __forceinline__ void stage_words(uint4* st, int lane, const uint32_t 
 }
 
 // 64 registers (4 blocks of 8 warps per SM) where that spills nothing or a word; else 80.
-template <Yuv420 IN, int CH, bool kLinear>
-__global__ void __launch_bounds__(256, !kLinear || (IN == Yuv420::NV8 && CH == 3) ? 4 : 3) yuv8_to_rgb8_kernel(const Yuv8RgbParams p) {
+constexpr int yuv8_min_blocks(Yuv420 in, int ch, HFilter h) {
+  return h == HFilter::Taps && in == Yuv420::P8 && ch == 4 ? 3 : 4;
+}
+
+template <Yuv420 IN, int CH, HFilter H>
+__global__ void __launch_bounds__(256, yuv8_min_blocks(IN, CH, H)) yuv8_to_rgb8_kernel(const Yuv8RgbParams p) {
   __shared__ uint4 stage[kWarps][2 * 32 * CH];
   const int lane = threadIdx.x, warp = threadIdx.y;
   const int j = blockIdx.y * kWarps + warp;
@@ -137,81 +156,103 @@ __global__ void __launch_bounds__(256, !kLinear || (IN == Yuv420::NV8 && CH == 3
   load_chroma_raw<IN>(p, j, c0, cur);
 
   uint4* st = stage[warp];
-  if constexpr (!kLinear) {
-    float u[8], v[8];
-    decode_chroma<IN>(p, cur, u, v);
+  if constexpr (H == HFilter::Nearest) {
     float c[3][8];
+    {
+      float a[8], b[8];
+      decode_chroma<IN>(p, cur, a, b);
 #pragma unroll
-    for (int i = 0; i < 8; ++i)
-#pragma unroll
-      for (int ch = 0; ch < 3; ++ch) c[ch][i] = fmaf(p.kcb[ch], u[i], fmaf(p.kcr[ch], v[i], p.off[ch]));
+      for (int i = 0; i < 8; ++i) contrib(p, a[i], b[i], c[0][i], c[1][i], c[2][i]);
+    }
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
       const uint32_t yw[4] = {yq[r].x, yq[r].y, yq[r].z, yq[r].w};
       uint32_t w[4 * CH], b[48];
 #pragma unroll
       for (int k = 0; k < 16; ++k) {
-        const float l = byte_f(yw[k >> 2], k & 3);
+        const float l = byte_b(yw[k >> 2], k & 3);
         put_pixel<CH>(w, b, k, code8(fmaf(l, p.ys, c[0][k >> 1])), code8(fmaf(l, p.ys, c[1][k >> 1])),
                       code8(fmaf(l, p.ys, c[2][k >> 1])), p.alpha);
       }
       stage_words<CH>(st + r * 32 * CH, lane, w);
     }
   } else {
+    const int jm = max(j - 1, 0), jp = min(j + 1, p.ch - 1);
     uint32_t nb[2][4];  // chroma rows j - 1 and j + 1 (clamped)
-    load_chroma_raw<IN>(p, max(j - 1, 0), c0, nb[0]);
-    load_chroma_raw<IN>(p, min(j + 1, p.ch - 1), c0, nb[1]);
+    load_chroma_raw<IN>(p, jm, c0, nb[0]);
+    load_chroma_raw<IN>(p, jp, c0, nb[1]);
+    // Samples c0 + 8 and c0 - 1 (clamped to the plane) where no neighbouring lane has them: read
+    // now (rows j, j - 1, j + 1), so that these loads overlap the others.
+    const bool need_r = lane == 31 || x0 + kSeg >= p.width16;
+    const bool need_l = H == HFilter::Taps && lane == 0;
+    uint32_t er[3] = {0, 0, 0}, el[3] = {0, 0, 0};
+    if (need_r) {
+      const int i = min(c0 + 8, p.cw - 1);
+      er[0] = load_sample_raw<IN>(p, j, i), er[1] = load_sample_raw<IN>(p, jm, i), er[2] = load_sample_raw<IN>(p, jp, i);
+    }
+    if (need_l) {
+      const int i = max(c0 - 1, 0);
+      el[0] = load_sample_raw<IN>(p, j, i), el[1] = load_sample_raw<IN>(p, jm, i), el[2] = load_sample_raw<IN>(p, jp, i);
+    }
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
-      // U, V of the 8 samples filtered vertically for row 2j + r, then samples c0 - 1 and c0 + 8
-      // (clamped to the plane): the neighbouring lanes', or read at the segment's ends.
-      const int jn = r == 0 ? max(j - 1, 0) : min(j + 1, p.ch - 1);
+      // A, B of the 8 samples filtered vertically for row 2j + r, then the neighbours.
       const float vw = r == 0 ? p.va : p.vb;
-      float U[8], V[8];
+      float A[8], B[8];
       {
-        float uc[8], vc[8], un[8], vn[8];
-        decode_chroma<IN>(p, cur, uc, vc);
-        decode_chroma<IN>(p, nb[r], un, vn);
+        float ac[8], bc[8], an[8], bn[8];  // row j decoded again: fewer live registers
+        decode_chroma<IN>(p, cur, ac, bc);
+        decode_chroma<IN>(p, nb[r], an, bn);
 #pragma unroll
-        for (int i = 0; i < 8; ++i) U[i] = fmaf(vw, un[i] - uc[i], uc[i]), V[i] = fmaf(vw, vn[i] - vc[i], vc[i]);
+        for (int i = 0; i < 8; ++i) A[i] = fmaf(vw, an[i] - ac[i], ac[i]), B[i] = fmaf(vw, bn[i] - bc[i], bc[i]);
       }
-      float Ul = __shfl_up_sync(kFull, U[7], 1), Vl = __shfl_up_sync(kFull, V[7], 1);
-      float Ur = __shfl_down_sync(kFull, U[0], 1), Vr = __shfl_down_sync(kFull, V[0], 1);
-      if (lane == 0) {
-        if (c0 > 0) chroma_edge<IN>(p, j, jn, vw, c0 - 1, Ul, Vl);
-        else Ul = U[0], Vl = V[0];
-      }
-      if (lane == 31 || x0 + kSeg >= p.width16) {
-        if (c0 + 8 < p.cw) chroma_edge<IN>(p, j, jn, vw, c0 + 8, Ur, Vr);
-        else Ur = U[7], Vr = V[7];
-      }
-      // Contributions of samples c0-1 .. c0+8 (index + 1), then the horizontal taps.
-      float c[3][10];
-#pragma unroll
-      for (int s = 0; s < 10; ++s) {
-        const float uu = s == 0 ? Ul : s == 9 ? Ur : U[s - 1];
-        const float vv = s == 0 ? Vl : s == 9 ? Vr : V[s - 1];
-#pragma unroll
-        for (int ch = 0; ch < 3; ++ch) c[ch][s] = fmaf(p.kcb[ch], uu, fmaf(p.kcr[ch], vv, p.off[ch]));
-      }
+      float Ar = __shfl_down_sync(kFull, A[0], 1), Br = __shfl_down_sync(kFull, B[0], 1);
+      if (need_r) filter_sample(er[0], er[1 + r], vw, Ar, Br);
       const uint32_t yw[4] = {yq[r].x, yq[r].y, yq[r].z, yq[r].w};
       uint32_t w[4 * CH], b[48];
-      float dl[3];  // c[s] - c[s - 1] at the pixel pair's sample, carried from the previous pair
+      if constexpr (H == HFilter::Left) {
+        float c[3][9];  // samples c0 .. c0 + 8
 #pragma unroll
-      for (int ch = 0; ch < 3; ++ch) dl[ch] = c[ch][1] - c[ch][0];
+        for (int s = 0; s < 9; ++s) contrib(p, s == 8 ? Ar : A[s], s == 8 ? Br : B[s], c[0][s], c[1][s], c[2][s]);
 #pragma unroll
-      for (int i = 0; i < 8; ++i) {
-        const float l0 = byte_f(yw[(2 * i) >> 2], (2 * i) & 3), l1 = byte_f(yw[(2 * i + 1) >> 2], (2 * i + 1) & 3);
-        uint32_t e[3], q[3];
+        for (int i = 0; i < 8; ++i) {
+          const float l0 = byte_b(yw[(2 * i) >> 2], (2 * i) & 3), l1 = byte_b(yw[(2 * i + 1) >> 2], (2 * i + 1) & 3);
+          uint32_t e[3], q[3];
 #pragma unroll
-        for (int ch = 0; ch < 3; ++ch) {
-          const float dr = c[ch][i + 2] - c[ch][i + 1];
-          e[ch] = code8(fmaf(l0, p.ys, fmaf(p.nwe, dl[ch], c[ch][i + 1])));
-          q[ch] = code8(fmaf(l1, p.ys, fmaf(p.wo, dr, c[ch][i + 1])));
-          dl[ch] = dr;
+          for (int ch = 0; ch < 3; ++ch) {
+            e[ch] = code8(fmaf(l0, p.ys, c[ch][i]));
+            q[ch] = code8(fmaf(l1, p.ys, 0.5f * (c[ch][i] + c[ch][i + 1])));
+          }
+          put_pixel<CH>(w, b, 2 * i, e[0], e[1], e[2], p.alpha);
+          put_pixel<CH>(w, b, 2 * i + 1, q[0], q[1], q[2], p.alpha);
         }
-        put_pixel<CH>(w, b, 2 * i, e[0], e[1], e[2], p.alpha);
-        put_pixel<CH>(w, b, 2 * i + 1, q[0], q[1], q[2], p.alpha);
+      } else {
+        float Al = __shfl_up_sync(kFull, A[7], 1), Bl = __shfl_up_sync(kFull, B[7], 1);
+        if (need_l) filter_sample(el[0], el[1 + r], vw, Al, Bl);
+        float c[3][10];  // samples c0 - 1 .. c0 + 8
+#pragma unroll
+        for (int s = 0; s < 10; ++s) {
+          const float aa = s == 0 ? Al : s == 9 ? Ar : A[s - 1];
+          const float bb = s == 0 ? Bl : s == 9 ? Br : B[s - 1];
+          contrib(p, aa, bb, c[0][s], c[1][s], c[2][s]);
+        }
+        float dl[3];  // c[s] - c[s - 1] at the pixel pair's sample, carried from the previous pair
+#pragma unroll
+        for (int ch = 0; ch < 3; ++ch) dl[ch] = c[ch][1] - c[ch][0];
+#pragma unroll
+        for (int i = 0; i < 8; ++i) {
+          const float l0 = byte_b(yw[(2 * i) >> 2], (2 * i) & 3), l1 = byte_b(yw[(2 * i + 1) >> 2], (2 * i + 1) & 3);
+          uint32_t e[3], q[3];
+#pragma unroll
+          for (int ch = 0; ch < 3; ++ch) {
+            const float dr = c[ch][i + 2] - c[ch][i + 1];
+            e[ch] = code8(fmaf(l0, p.ys, fmaf(p.nwe, dl[ch], c[ch][i + 1])));
+            q[ch] = code8(fmaf(l1, p.ys, fmaf(p.wo, dr, c[ch][i + 1])));
+            dl[ch] = dr;
+          }
+          put_pixel<CH>(w, b, 2 * i, e[0], e[1], e[2], p.alpha);
+          put_pixel<CH>(w, b, 2 * i + 1, q[0], q[1], q[2], p.alpha);
+        }
       }
       stage_words<CH>(st + r * 32 * CH, lane, w);
     }
@@ -235,8 +276,10 @@ struct Rgb8YuvParams {
   DevPlane in, y, u, v;  // semi-planar: u == v, chroma pairs (a, b)
   int width16 = 0, pairs = 0;
   int triangle = 0;  // [1 2 1] across columns 2i-1 .. 2i+1 (left siting), else the 2x2 box
-  float ky[3] = {0, 0, 0}, yoff = 0;        // t = ky . (memory-order codes) + yoff
-  float ka[3] = {0, 0, 0}, kb[3] = {0, 0, 0}, coff = 0;  // on the filter's sums: first / second chroma output
+  // On biased codes (byte_b): t = ky . (memory-order codes) + yoff; the chroma outputs on the
+  // filter's sums of 4 or 8 biased codes, first / second output.
+  float ky[3] = {0, 0, 0}, yoff = 0;
+  float ka[3] = {0, 0, 0}, kb[3] = {0, 0, 0}, aoff = 0, boff = 0;
 };
 
 template <int CH, Yuv420 OUT>
@@ -280,7 +323,7 @@ __global__ void __launch_bounds__(256, 3) rgb8_to_yuv8_kernel(const Rgb8YuvParam
       float px[3];
 #pragma unroll
       for (int ch = 0; ch < 3; ++ch) {
-        px[ch] = byte_f(w[(CH * k + ch) >> 2], (CH * k + ch) & 3);
+        px[ch] = byte_b(w[(CH * k + ch) >> 2], (CH * k + ch) & 3);
         sum[ch][k] = r == 0 ? px[ch] : sum[ch][k] + px[ch];
       }
       yc[k] = code8(fmaf(p.ky[0], px[0], fmaf(p.ky[1], px[1], fmaf(p.ky[2], px[2], p.yoff))));
@@ -299,8 +342,8 @@ __global__ void __launch_bounds__(256, 3) rgb8_to_yuv8_kernel(const Rgb8YuvParam
     if (x0 > 0) {
 #pragma unroll
       for (int ch = 0; ch < 3; ++ch)
-        left[ch] = code_to_float(__ldg(row_ptr(p.in, 2 * j) + (x0 - 1) * CH + ch)) +
-                   code_to_float(__ldg(row_ptr(p.in, 2 * j + 1) + (x0 - 1) * CH + ch));
+        left[ch] = code_b(__ldg(row_ptr(p.in, 2 * j) + (x0 - 1) * CH + ch)) +
+                   code_b(__ldg(row_ptr(p.in, 2 * j + 1) + (x0 - 1) * CH + ch));
     } else {
 #pragma unroll
       for (int ch = 0; ch < 3; ++ch) left[ch] = sum[ch][0];
@@ -316,8 +359,8 @@ __global__ void __launch_bounds__(256, 3) rgb8_to_yuv8_kernel(const Rgb8YuvParam
       const float l = i == 0 ? left[ch] : sum[ch][2 * i - 1];
       f[ch] = p.triangle ? fmaf(2.0f, sum[ch][2 * i], l + sum[ch][2 * i + 1]) : sum[ch][2 * i] + sum[ch][2 * i + 1];
     }
-    a[i] = code8(fmaf(p.ka[0], f[0], fmaf(p.ka[1], f[1], fmaf(p.ka[2], f[2], p.coff))));
-    b[i] = code8(fmaf(p.kb[0], f[0], fmaf(p.kb[1], f[1], fmaf(p.kb[2], f[2], p.coff))));
+    a[i] = code8(fmaf(p.ka[0], f[0], fmaf(p.ka[1], f[1], fmaf(p.ka[2], f[2], p.aoff))));
+    b[i] = code8(fmaf(p.kb[0], f[0], fmaf(p.kb[1], f[1], fmaf(p.kb[2], f[2], p.boff))));
   }
   const int c0 = x0 / 2;
   if constexpr (OUT == Yuv420::NV8) {
@@ -384,37 +427,48 @@ Status launch_yuv8_to_rgb8(const YuvToRgbParams& p, Yuv420 in, RgbLayout out, St
     return Status::ok();
   // Every tap set is {a, 1 - a, 0} (even) and {0, 1 - b, b} (odd); see cuda.cu.
   if (p.hw[0][2] != 0 || p.hw[1][0] != 0 || p.vw[0][2] != 0 || p.vw[1][0] != 0) return Status::ok();
-  Yuv8RgbParams q;
-  q.y = p.in.y, q.u = p.in.u, q.v = p.in.v, q.out = p.out[0];
-  q.u_off = p.in.u_ch, q.v_off = p.in.v_ch;
-  q.width16 = width16, q.pairs = pairs, q.cw = p.cw, q.ch = p.ch;
-  q.nwe = -p.hw[0][0], q.wo = p.hw[1][2], q.va = p.vw[0][0], q.vb = p.vw[1][2];
   // Source channel s of memory channel m: R = Y + rcr Cr, G = Y + gcb Cb + gcr Cr, B = Y + bcb Cb,
   // with Y = ys luma + yo, Cb = cs U + co, Cr = cs V + co (output codes), all times kUnit with the
-  // rounding's + 0.5.
+  // rounding's + 0.5. A is Cr for RGB order (memory channel 0 is R), Cb for BGR.
+  const bool a_is_cb = p.swap_rb;
+  Yuv8RgbParams q;
+  q.y = p.in.y, q.out = p.out[0];
+  q.a = a_is_cb ? p.in.u : p.in.v, q.b = a_is_cb ? p.in.v : p.in.u;
+  q.nv_perm = (a_is_cb ? p.in.u_ch : p.in.v_ch) == 0 ? 0x3210u : 0x2301u;
+  q.width16 = width16, q.pairs = pairs, q.cw = p.cw, q.ch = p.ch;
+  q.nwe = -p.hw[0][0], q.wo = p.hw[1][2], q.va = p.vw[0][0], q.vb = p.vw[1][2];
   const double mcb[3] = {0, p.gcb, p.bcb}, mcr[3] = {p.rcr, p.gcr, 0};
+  const double ys = kUnit * p.ys;
   for (int m = 0; m < 3; ++m) {
     const int s = p.swap_rb ? 2 - m : m;
-    q.kcb[m] = static_cast<float>(kUnit * mcb[s] * p.cs);
-    q.kcr[m] = static_cast<float>(kUnit * mcr[s] * p.cs);
-    q.off[m] = static_cast<float>(kUnit * (static_cast<double>(p.yo) + (mcb[s] + mcr[s]) * p.co + 0.5));
+    const double ka = kUnit * (a_is_cb ? mcb[s] : mcr[s]) * p.cs, kb = kUnit * (a_is_cb ? mcr[s] : mcb[s]) * p.cs;
+    q.ka[m] = static_cast<float>(ka), q.kb[m] = static_cast<float>(kb);
+    const double off = kUnit * (static_cast<double>(p.yo) + (mcb[s] + mcr[s]) * p.co + 0.5);
+    q.off[m] = static_cast<float>(off - kBias * (ys + ka + kb));
   }
-  q.ys = static_cast<float>(kUnit * p.ys);
+  q.ys = static_cast<float>(ys);
   q.alpha = p.alpha_code;
-  const bool linear = p.linear != 0;
+  const bool left = p.hw[0][0] == 0 && p.hw[0][1] == 1 && p.hw[1][1] == 0.5f && p.hw[1][2] == 0.5f;
+  const HFilter h = !p.linear ? HFilter::Nearest : left ? HFilter::Left : HFilter::Taps;
   const dim3 grid = warp_row_grid(width16, pairs), block = warp_row_block();
   using Y = Yuv420;
+  using F = HFilter;
+  auto go = [&](auto kernel) { kernel<<<grid, block, 0, stream>>>(q); };
   const bool c3 = out == RgbLayout::C3U8;
   if (in == Y::NV8) {
-    if (c3) linear ? yuv8_to_rgb8_kernel<Y::NV8, 3, true><<<grid, block, 0, stream>>>(q)
-                   : yuv8_to_rgb8_kernel<Y::NV8, 3, false><<<grid, block, 0, stream>>>(q);
-    else linear ? yuv8_to_rgb8_kernel<Y::NV8, 4, true><<<grid, block, 0, stream>>>(q)
-                : yuv8_to_rgb8_kernel<Y::NV8, 4, false><<<grid, block, 0, stream>>>(q);
+    if (c3) h == F::Nearest ? go(yuv8_to_rgb8_kernel<Y::NV8, 3, F::Nearest>)
+            : h == F::Left  ? go(yuv8_to_rgb8_kernel<Y::NV8, 3, F::Left>)
+                            : go(yuv8_to_rgb8_kernel<Y::NV8, 3, F::Taps>);
+    else h == F::Nearest ? go(yuv8_to_rgb8_kernel<Y::NV8, 4, F::Nearest>)
+         : h == F::Left  ? go(yuv8_to_rgb8_kernel<Y::NV8, 4, F::Left>)
+                         : go(yuv8_to_rgb8_kernel<Y::NV8, 4, F::Taps>);
   } else {
-    if (c3) linear ? yuv8_to_rgb8_kernel<Y::P8, 3, true><<<grid, block, 0, stream>>>(q)
-                   : yuv8_to_rgb8_kernel<Y::P8, 3, false><<<grid, block, 0, stream>>>(q);
-    else linear ? yuv8_to_rgb8_kernel<Y::P8, 4, true><<<grid, block, 0, stream>>>(q)
-                : yuv8_to_rgb8_kernel<Y::P8, 4, false><<<grid, block, 0, stream>>>(q);
+    if (c3) h == F::Nearest ? go(yuv8_to_rgb8_kernel<Y::P8, 3, F::Nearest>)
+            : h == F::Left  ? go(yuv8_to_rgb8_kernel<Y::P8, 3, F::Left>)
+                            : go(yuv8_to_rgb8_kernel<Y::P8, 3, F::Taps>);
+    else h == F::Nearest ? go(yuv8_to_rgb8_kernel<Y::P8, 4, F::Nearest>)
+         : h == F::Left  ? go(yuv8_to_rgb8_kernel<Y::P8, 4, F::Left>)
+                         : go(yuv8_to_rgb8_kernel<Y::P8, 4, F::Taps>);
   }
   *launched = true;
   return check_launch("convert_cuda: yuv8_to_rgb8 kernel");
@@ -430,16 +484,20 @@ Status launch_rgb8_to_yuv8(const RgbToYuvParams& p, RgbLayout in, Yuv420 out, St
   q.in = p.in[0], q.y = p.out.y, q.u = p.out.u, q.v = p.out.v;
   q.width16 = width16, q.pairs = pairs, q.triangle = p.triangle;
   // Sums of 4 (box) or 8 ([1 2 1] over two rows) pixels; the first chroma output is V for NV21.
-  const double f = p.triangle ? 1.0 / 8 : 1.0 / 4;
+  const double n = p.triangle ? 8 : 4, f = 1 / n;
   const bool v_first = out == Yuv420::NV8 && p.out.u_ch != 0;
+  double ysum = 0, asum = 0, bsum = 0;
   for (int m = 0; m < 3; ++m) {
     const int s = p.swap_rb ? 2 - m : m;
-    q.ky[m] = static_cast<float>(kUnit * p.ky[s]);
-    q.ka[m] = static_cast<float>(kUnit * f * (v_first ? p.kcr[s] : p.kcb[s]));
-    q.kb[m] = static_cast<float>(kUnit * f * (v_first ? p.kcb[s] : p.kcr[s]));
+    const double ky = kUnit * p.ky[s];
+    const double ka = kUnit * f * (v_first ? p.kcr[s] : p.kcb[s]), kb = kUnit * f * (v_first ? p.kcb[s] : p.kcr[s]);
+    q.ky[m] = static_cast<float>(ky), q.ka[m] = static_cast<float>(ka), q.kb[m] = static_cast<float>(kb);
+    ysum += ky, asum += ka, bsum += kb;
   }
-  q.yoff = static_cast<float>(kUnit * (static_cast<double>(p.yo) + 0.5));
-  q.coff = static_cast<float>(kUnit * (static_cast<double>(p.co) + 0.5));
+  q.yoff = static_cast<float>(kUnit * (static_cast<double>(p.yo) + 0.5) - kBias * ysum);
+  const double coff = kUnit * (static_cast<double>(p.co) + 0.5);
+  q.aoff = static_cast<float>(coff - n * kBias * asum);
+  q.boff = static_cast<float>(coff - n * kBias * bsum);
   const dim3 grid = warp_row_grid(width16, pairs), block = warp_row_block();
   using Y = Yuv420;
   if (in == RgbLayout::C3U8) {
