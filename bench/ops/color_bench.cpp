@@ -178,7 +178,7 @@ Status bench_pair(BenchEnv& env, const HotPair& pair, int w, int h) {
         CALDERA_RETURN_IF_ERROR(convert_cuda(src_full, full.view(), params, ctx.workspace(), ctx.stream()));
         CALDERA_RETURN_IF_ERROR(ctx.synchronize());
         CALDERA_ASSIGN_OR_RETURN(double df, max_abs_diff(full.view(), npp_out[0].view(), ctx));
-        row.note = "max |ours - npp| limited " + diff_note(d) + ", full " + diff_note(df) + " (nearest chroma)";
+        row.note = "max |ours - npp| limited " + diff_note(d) + ", full " + diff_note(df) + (pair.chroma == ChromaFilter::Linear ? " (ours interpolates chroma, NPP replicates it)" : "");
       }
     }
   }
