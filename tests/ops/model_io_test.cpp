@@ -66,7 +66,11 @@ INSTANTIATE_TEST_SUITE_P(
                       InputCase{PixelFormat::I420, 1920, 1080, 1920, 1080, Interp::Nearest, ChromaFilter::Nearest, PixelFormat::RGBPlanarF32},
                       InputCase{PixelFormat::I420, 3, 5, 3, 5, Interp::Nearest, ChromaFilter::Linear, PixelFormat::RGBPlanarF32},
                       InputCase{PixelFormat::P010, 1, 1, 1, 1, Interp::Bilinear, ChromaFilter::Linear, PixelFormat::RGBPlanarF32},
-                      InputCase{PixelFormat::P010, 40, 38, 40, 38, Interp::Bilinear, ChromaFilter::Linear, PixelFormat::RGBPlanarF16}));
+                      InputCase{PixelFormat::P010, 40, 38, 40, 38, Interp::Bilinear, ChromaFilter::Linear, PixelFormat::RGBPlanarF16},
+                      // Exactly half size from 8-bit 4:2:0 takes the 2x2-mean kernel (odd output widths too).
+                      InputCase{PixelFormat::NV12, 3840, 2160, 1920, 1080, Interp::Bilinear, ChromaFilter::Linear, PixelFormat::RGBPlanarF32},
+                      InputCase{PixelFormat::I420, 82, 78, 41, 39, Interp::Bilinear, ChromaFilter::Linear, PixelFormat::RGBPlanarF16},
+                      InputCase{PixelFormat::NV21, 2, 2, 1, 1, Interp::Bilinear, ChromaFilter::Linear, PixelFormat::RGBPlanarF32}));
 
 struct OutputCase {
   PixelFormat src;

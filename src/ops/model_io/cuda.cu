@@ -287,6 +287,73 @@ Status launch_identity420(int kind, const SrcInfo& s, const InputParams& p, bool
   return check_launch("model_input_identity420_kernel");
 }
 
+// Exactly half the size in both axes from an 8-bit 4:2:0 source with bilinear: every output's
+// luma is the mean of a 2x2 block, so a thread making two adjacent outputs reads its 4x2 luma
+// bytes as two aligned 32-bit words instead of eight byte loads. Chroma is interpolated at each
+// output's siting position exactly as in the general kernel.
+template <int Kind, bool Half>
+__global__ void model_input_down2_420_kernel(SrcInfo s, InputParams p) {
+  const int t = blockIdx.x * blockDim.x + threadIdx.x;
+  const int oy = blockIdx.y * blockDim.y + threadIdx.y;
+  const int ox0 = 2 * t;
+  if (ox0 >= p.dw || oy >= p.dh) return;
+  const uint8_t* r0 = s.planes.p[0] + s.planes.pitch[0] * (2 * oy);
+  const uint8_t* r1 = r0 + s.planes.pitch[0];
+  float luma[2];
+  if (4 * t + 3 < s.w) {
+    const uint32_t a = __ldg(reinterpret_cast<const uint32_t*>(r0) + t);
+    const uint32_t b = __ldg(reinterpret_cast<const uint32_t*>(r1) + t);
+    luma[0] = 0.25f * static_cast<float>((a & 0xff) + ((a >> 8) & 0xff) + (b & 0xff) + ((b >> 8) & 0xff));
+    luma[1] = 0.25f * static_cast<float>(((a >> 16) & 0xff) + (a >> 24) + ((b >> 16) & 0xff) + (b >> 24));
+  } else {
+    luma[0] = 0.25f * static_cast<float>(r0[4 * t] + r0[4 * t + 1] + r1[4 * t] + r1[4 * t + 1]);
+    luma[1] = 0.f;  // the width is even (2 * dw), so a second output here would lie outside
+  }
+  const float fy = 2.f * oy + 0.5f;
+  const YuvCoeffs& k = s.k;
+#pragma unroll
+  for (int d = 0; d < 2; ++d) {
+    const int ox = ox0 + d;
+    if (ox >= p.dw) break;
+    const float fx = 2.f * ox + 0.5f;
+    const float cfx = (fx - s.chroma_x0) * 0.5f, cfy = (fy - s.chroma_y0) * 0.5f;
+    const Taps<kBilinear> cx(cfx, s.cw, 0.f), cy(cfy, s.ch, 0.f);
+    float cb = 0.f, cr = 0.f;
+#pragma unroll
+    for (int j = 0; j < 2; ++j) {
+      float rb = 0.f, rr = 0.f;
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        const float2 c = chroma_codes<Kind>(s, cx.idx[i], cy.idx[j]);
+        rb += cx.w[i] * c.x;
+        rr += cx.w[i] * c.y;
+      }
+      cb += cy.w[j] * rb;
+      cr += cy.w[j] * rr;
+    }
+    const float yv = (luma[d] - k.y_off) * k.y_scale;
+    cb = (cb - k.c_off) * k.c_scale;
+    cr = (cr - k.c_off) * k.c_scale;
+    const float rgb[3] = {yv + k.rv * cr, yv + k.gu * cb + k.gv * cr, yv + k.bu * cb};
+#pragma unroll
+    for (int c = 0; c < 3; ++c) {
+      const float v = (__saturatef(rgb[c]) - p.mean[c]) * p.inv_std[c];
+      uint8_t* row = p.dst[c] + p.dst_pitch * oy;
+      if constexpr (Half) reinterpret_cast<__half*>(row)[ox] = __float2half_rn(v);
+      else reinterpret_cast<float*>(row)[ox] = v;
+    }
+  }
+}
+
+template <bool Half>
+Status launch_down2_420(int kind, const SrcInfo& s, const InputParams& p, cudaStream_t stream) {
+  const dim3 block(32, 8);
+  const dim3 grid(((p.dw + 1) / 2 + 31) / 32, (p.dh + 7) / 8);
+  if (kind == kSemiPlanar8) model_input_down2_420_kernel<kSemiPlanar8, Half><<<grid, block, 0, stream>>>(s, p);
+  else model_input_down2_420_kernel<kPlanar8, Half><<<grid, block, 0, stream>>>(s, p);
+  return check_launch("model_input_down2_420_kernel");
+}
+
 template <int Interp, bool Half>
 void launch_kind(int kind, const SrcInfo& s, const InputParams& p, dim3 grid, dim3 block, cudaStream_t stream) {
   switch (kind) {
@@ -503,6 +570,9 @@ Status model_input_cuda(ConstImageView src, ImageView dst, const ModelInputParam
     const bool linear = p.interp == kBilinear || s.linear_chroma;
     return half ? launch_identity420<true>(kind, s, p, linear, stream) : launch_identity420<false>(kind, s, p, linear, stream);
   }
+  const bool aligned = reinterpret_cast<uintptr_t>(s.planes.p[0]) % 4 == 0 && s.planes.pitch[0] % 4 == 0;
+  if ((kind == kSemiPlanar8 || kind == kPlanar8) && p.interp == kBilinear && s.w == 2 * p.dw && s.h == 2 * p.dh && aligned)
+    return half ? launch_down2_420<true>(kind, s, p, stream) : launch_down2_420<false>(kind, s, p, stream);
   return half ? launch_input<true>(kind, s, p, stream) : launch_input<false>(kind, s, p, stream);
 }
 
