@@ -207,3 +207,34 @@ TEST(ModelIo, ErrorsNameTheProblem) {
 
 }  // namespace
 }  // namespace caldera
+
+namespace caldera {
+namespace {
+
+// A batch of two in one dense NCHW f16 buffer of odd width: the views' rows are 82 bytes apart,
+// so the 2-pixel vector stores must not be used; item 0 must stay untouched.
+TEST(ModelInputCudaBatch, FillsOneItemOfAnOddWidthNchwTensor) {
+  CALDERA_REQUIRE_GPU();
+  Context& gpu = *testing::gpu_context();
+  const int w = 41, h = 39;
+  Image src = testing::random_image(w, h, PixelFormat::NV12, 5);
+  Image want = testing::filled_image({w, h, PixelFormat::RGBPlanarF16}, 0);
+  ASSERT_TRUE(model_input_reference(src.view(), want.view(), ModelInputParams{}));
+  auto buf = DeviceBuffer::allocate(2 * 3 * static_cast<size_t>(w) * h * 2, gpu.stream());
+  ASSERT_TRUE(buf) << buf.status().to_string();
+  auto item0 = nchw_tensor_view(buf->data(), 2, 0, w, h, PixelFormat::RGBPlanarF16, MemoryKind::Device, 0);
+  auto item1 = nchw_tensor_view(buf->data(), 2, 1, w, h, PixelFormat::RGBPlanarF16, MemoryKind::Device, 0);
+  ASSERT_TRUE(item0 && item1);
+  Image poison = testing::filled_image(item0->desc(), 0x7b);  // 0x7b7b: a finite half, 60768
+  ASSERT_TRUE(copy_image(poison.view(), *item0, gpu));
+  ASSERT_TRUE(copy_image(poison.view(), *item1, gpu));
+  Image dsrc = testing::to_device(src.view(), gpu);
+  Status s = model_input_cuda(dsrc.view(), *item1, ModelInputParams{}, gpu.stream());
+  ASSERT_TRUE(s) << s.to_string();
+  Image got1 = testing::to_host(*item1, gpu), got0 = testing::to_host(*item0, gpu);
+  EXPECT_IMAGES_CLOSE(got1.view(), want.view(), 1e-2);
+  EXPECT_IMAGES_CLOSE(got0.view(), poison.view(), 0);
+}
+
+}  // namespace
+}  // namespace caldera

@@ -33,6 +33,7 @@ struct SrcInfo {
   float inv_max;         // packed RGB: 1 / max code
   float chroma_x0, chroma_y0;  // luma position of chroma sample 0 (siting)
   bool linear_chroma;
+  bool uv_pairs_aligned;  // semi-planar 8-bit: chroma plane and pitch even, so pairs load as 16 bits
   YuvCoeffs k;
 };
 
@@ -50,6 +51,13 @@ __device__ __forceinline__ float code_at(const SrcInfo& s, int plane, int x, int
 template <int Kind>
 __device__ __forceinline__ float2 chroma_codes(const SrcInfo& s, int i, int j) {
   if constexpr (Kind == kPlanar8) return make_float2(code_at<Kind>(s, 1, i, j, 0, 1), code_at<Kind>(s, 2, i, j, 0, 1));
+  if constexpr (Kind == kSemiPlanar8) {
+    if (s.uv_pairs_aligned) {  // the (U, V) byte pair in one 16-bit load
+      const uint16_t w = __ldg(reinterpret_cast<const uint16_t*>(s.planes.p[1] + s.planes.pitch[1] * j) + i);
+      const float lo = static_cast<float>(w & 0xff), hi = static_cast<float>(w >> 8);
+      return s.u == 0 ? make_float2(lo, hi) : make_float2(hi, lo);
+    }
+  }
   return make_float2(code_at<Kind>(s, 1, i, j, s.u, 2), code_at<Kind>(s, 1, i, j, s.v, 2));
 }
 
@@ -61,6 +69,7 @@ struct InputParams {
   float mean[3], inv_std[3];
   uint8_t* dst[3];
   size_t dst_pitch;
+  bool pairs_aligned;  // dst planes and pitch allow 2-pixel vector stores at even x
 };
 
 __device__ __forceinline__ float cubic_w(float t, float a) {
@@ -204,6 +213,7 @@ SrcInfo make_src_info(ConstImageView src, ChromaFilter chroma) {
     s.v = fi.v_channel;
     s.k = model_io::yuv_coeffs(src.color(), fi.bit_depth);
     s.linear_chroma = chroma == ChromaFilter::Linear;
+    s.uv_pairs_aligned = fi.num_planes == 2 && reinterpret_cast<uintptr_t>(s.planes.p[1]) % 2 == 0 && s.planes.pitch[1] % 2 == 0;
     s.chroma_x0 = src.color().siting == ChromaSiting::Center ? 0.5f : 0.f;
     s.chroma_y0 = src.color().siting == ChromaSiting::TopLeft ? 0.f : 0.5f;
   }
@@ -241,6 +251,7 @@ __global__ void model_input_identity420_kernel(SrcInfo s, InputParams p, bool li
   for (int py = 0; py < 2; ++py) {
     const int y = 2 * j + py;
     if (y >= s.h) break;
+    float out[2][3] = {};
 #pragma unroll
     for (int px = 0; px < 2; ++px) {
       const int x = 2 * i + px;
@@ -265,11 +276,19 @@ __global__ void model_input_identity420_kernel(SrcInfo s, InputParams p, bool li
       const float cb = (ch.x - k.c_off) * k.c_scale, cr = (ch.y - k.c_off) * k.c_scale;
       const float rgb[3] = {yv + k.rv * cr, yv + k.gu * cb + k.gv * cr, yv + k.bu * cb};
 #pragma unroll
-      for (int cc = 0; cc < 3; ++cc) {
-        const float v = (__saturatef(rgb[cc]) - p.mean[cc]) * p.inv_std[cc];
-        uint8_t* row = p.dst[cc] + p.dst_pitch * y;
-        if constexpr (Half) reinterpret_cast<__half*>(row)[x] = __float2half_rn(v);
-        else reinterpret_cast<float*>(row)[x] = v;
+      for (int cc = 0; cc < 3; ++cc) out[px][cc] = (__saturatef(rgb[cc]) - p.mean[cc]) * p.inv_std[cc];
+    }
+    // The pixel pair leaves in one 4- or 8-byte store where the planes allow it.
+    const bool pair = 2 * i + 1 < s.w && p.pairs_aligned;
+#pragma unroll
+    for (int cc = 0; cc < 3; ++cc) {
+      uint8_t* row = p.dst[cc] + p.dst_pitch * y;
+      if constexpr (Half) {
+        if (pair) reinterpret_cast<__half2*>(row)[i] = __floats2half2_rn(out[0][cc], out[1][cc]);
+        else reinterpret_cast<__half*>(row)[2 * i] = __float2half_rn(out[0][cc]);
+      } else {
+        if (pair) reinterpret_cast<float2*>(row)[i] = make_float2(out[0][cc], out[1][cc]);
+        else reinterpret_cast<float*>(row)[2 * i] = out[0][cc];
       }
     }
   }
@@ -560,6 +579,11 @@ Status model_input_cuda(ConstImageView src, ImageView dst, const ModelInputParam
     p.dst[c] = dst.plane(c).data;
   }
   p.dst_pitch = dst.plane(0).pitch;
+  {
+    const size_t pair_bytes = dst.format() == PixelFormat::RGBPlanarF16 ? 4 : 8;
+    p.pairs_aligned = p.dst_pitch % pair_bytes == 0;
+    for (int c = 0; c < 3; ++c) p.pairs_aligned = p.pairs_aligned && reinterpret_cast<uintptr_t>(p.dst[c]) % pair_bytes == 0;
+  }
   if (dst.plane(1).pitch != p.dst_pitch || dst.plane(2).pitch != p.dst_pitch)
     return invalid_argument("model_input_cuda: dst planes must share one pitch");
   const int kind = src_kind(src.format());
