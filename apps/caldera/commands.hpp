@@ -28,6 +28,12 @@ struct BenchOptions {
 };
 int bench_command(const BenchOptions& o);
 
+struct ModelInspectOptions {
+  std::string model;  // a name in the model directory, or a .param path
+  std::string size;   // WxH: print shapes for this input size
+};
+int model_inspect_command(const ModelInspectOptions& o);
+
 void print_error(const std::string& message);
 
 }  // namespace caldera::app

@@ -39,6 +39,13 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--json", bench.json_out, "also write the rows as JSON to this file");
   bench_cmd->add_option("--markdown", bench.markdown_out, "also write the table as Markdown to this file");
 
+  ModelInspectOptions inspect;
+  CLI::App* model_cmd = app.add_subcommand("model", "neural-network models");
+  model_cmd->require_subcommand(1);
+  CLI::App* inspect_cmd = model_cmd->add_subcommand("inspect", "validate a model and print its graph");
+  inspect_cmd->add_option("model", inspect.model, "model name (in $CALDERA_MODEL_DIR or ~/.cache/caldera/models) or a .param path")->required();
+  inspect_cmd->add_option("--size", inspect.size, "input size WxH: print every shape for it");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -46,6 +53,7 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return run_command(run);
   if (*info_cmd) return info_command(info);
+  if (*inspect_cmd) return model_inspect_command(inspect);
   if (*bench_cmd) {
     std::error_code ec;
     auto exe = std::filesystem::canonical("/proc/self/exe", ec);

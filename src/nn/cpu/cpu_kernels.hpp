@@ -1,0 +1,50 @@
+// CPU reference kernels of the neural engine: fp32, dense NCHW, plain loops that a reader can
+// check against the op's definition. They are the truth the CUDA runtime is tested against and
+// the fallback without a GPU. OpenMP (when the build has it) splits the outer loops; `threads`
+// 0 means OpenMP's default. Shapes are checked by the caller (shape inference); kernels trust them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "nn/ir/graph.hpp"
+
+namespace caldera::nn::cpu {
+
+struct Dims {
+  int n = 1, c = 1, h = 1, w = 1;
+  size_t count() const { return static_cast<size_t>(n) * c * h * w; }
+  size_t plane() const { return static_cast<size_t>(h) * w; }
+  bool operator==(const Dims&) const = default;
+};
+
+// out (out_dims) = activation(conv(in, weight) + bias); weight is OC x (IC/groups) x KH x KW,
+// bias may be null.
+void conv2d(const float* in, Dims in_dims, float* out, Dims out_dims, const ir::Conv2dAttrs& a, const float* weight,
+            const float* bias, int threads);
+
+// In place.
+void activation(float* data, size_t count, const ir::ActivationAttrs& a, int threads);
+// In place: x < 0 ? x * slope[c] : x; one slope for all channels when `slopes` is 1.
+void prelu(float* data, Dims dims, const float* slope, size_t slopes, int threads);
+
+// out = a (op) b with NumPy broadcasting to out_dims (each input dim equals out's or is 1).
+void binary(const float* a, Dims a_dims, const float* b, Dims b_dims, float* out, Dims out_dims, ir::BinaryKind kind,
+            int threads);
+// out = x (op) scalar.
+void binary_scalar(const float* x, float* out, size_t count, ir::BinaryKind kind, float scalar, int threads);
+
+// out = sum coeffs[i] * in[i] (or product / max), all of `count` elements.
+void eltwise(const std::vector<const float*>& in, float* out, size_t count, const ir::EltwiseAttrs& a, int threads);
+
+// Along channels: out has sum of the inputs' channels, in input order.
+void concat_channels(const std::vector<const float*>& in, const std::vector<Dims>& in_dims, float* out, Dims out_dims);
+
+// Output channel p, sub-pixel (sh, sw) reads input channel p*f*f + sh*f + sw (mode 0) or
+// (sh*f + sw)*C_out + p (mode 1) - ncnn's PixelShuffle.
+void pixel_shuffle(const float* in, Dims in_dims, float* out, Dims out_dims, int factor, int mode, int threads);
+
+void resize(const float* in, Dims in_dims, float* out, Dims out_dims, const ir::ResizeAttrs& a, int threads);
+
+}  // namespace caldera::nn::cpu

@@ -1,0 +1,155 @@
+#include "caldera/nn/model.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "nn/cpu/cpu_runtime.hpp"
+#include "nn/import/ncnn/ncnn_import.hpp"
+#include "nn/ir/graph.hpp"
+
+namespace caldera::nn {
+namespace {
+
+ir::Shape to_ir(const TensorShape& s) { return ir::Shape{s.n, s.c, s.h, s.w}; }
+
+Result<TensorShape> from_ir(const ir::Shape& s, const std::string& what) {
+  if (!s.is_static()) return internal_error(what + ": shape " + s.to_string() + " is not fully known");
+  return TensorShape{static_cast<int>(s.n), static_cast<int>(s.c), static_cast<int>(s.h), static_cast<int>(s.w)};
+}
+
+Status check_input_shape(const TensorShape& s) {
+  if (s.n <= 0 || s.c <= 0 || s.h <= 0 || s.w <= 0)
+    return invalid_argument("input shape " + s.to_string() + ": every dimension must be positive");
+  return Status::ok();
+}
+
+}  // namespace
+
+std::string TensorShape::to_string() const {
+  return std::to_string(n) + "x" + std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
+}
+
+Result<Model> Model::from_graph(ir::Graph graph) {
+  CALDERA_RETURN_IF_ERROR(ir::infer_shapes(graph));
+  if (graph.inputs.size() != 1 || graph.outputs.size() != 1)
+    return unsupported("model '" + graph.name + "' has " + std::to_string(graph.inputs.size()) + " inputs and " +
+                       std::to_string(graph.outputs.size()) + " outputs; sessions run models of one input and one output");
+  Model m;
+  m.graph_ = std::make_shared<const ir::Graph>(std::move(graph));
+  return m;
+}
+
+Result<Model> Model::load_ncnn(const std::string& param_path, const std::string& bin_path) {
+  CALDERA_ASSIGN_OR_RETURN(ncnn::ImportResult imported, ncnn::import_ncnn_files(param_path, bin_path));
+  const ncnn::WeightStats stats = imported.weights;
+  CALDERA_ASSIGN_OR_RETURN(Model m, from_graph(std::move(imported.graph)));
+  m.weight_note_ = "convolution weights stored as float16 in " + std::to_string(stats.float16_arrays) +
+                   " arrays, float32 in " + std::to_string(stats.float32_arrays) + "; biases and slopes float32";
+  return m;
+}
+
+std::string Model::model_dir() {
+  if (const char* dir = std::getenv("CALDERA_MODEL_DIR"); dir && *dir) return dir;
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.cache/caldera/models";
+}
+
+Result<Model> Model::load(const std::string& name_or_path) {
+  if (name_or_path.empty()) return invalid_argument("model: empty name");
+  if (std::filesystem::path(name_or_path).extension() == ".param") return load_ncnn(name_or_path);
+  if (name_or_path.find('/') != std::string::npos)
+    return invalid_argument("model '" + name_or_path + "': give a model name or a path to a .param file");
+  const std::string param = model_dir() + "/" + name_or_path + ".param";
+  std::error_code ec;
+  if (!std::filesystem::exists(param, ec))
+    return io_error("model '" + name_or_path + "' is not in " + model_dir() +
+                    " (run scripts/fetch-models.sh, or set CALDERA_MODEL_DIR)");
+  return load_ncnn(param);
+}
+
+const std::string& Model::name() const { return graph_->name; }
+
+int Model::input_channels() const {
+  const ir::Shape& s = graph_->tensors[static_cast<size_t>(graph_->inputs[0])].shape;
+  return s.c == ir::kDynamic ? 0 : static_cast<int>(s.c);
+}
+
+Result<TensorShape> Model::output_shape(const TensorShape& input) const {
+  CALDERA_RETURN_IF_ERROR(check_input_shape(input));
+  auto shapes = ir::compute_shapes(*graph_, {to_ir(input)});
+  if (!shapes) return shapes.status().with_context("model '" + name() + "'");
+  return from_ir((*shapes)[static_cast<size_t>(graph_->outputs[0])], "model '" + name() + "' output");
+}
+
+std::string Model::dump() const {
+  std::string text = ir::dump(*graph_);
+  if (!weight_note_.empty()) text += "  weights: " + weight_note_ + "\n";
+  return text;
+}
+
+Result<std::string> Model::dump_for(const TensorShape& input) const {
+  CALDERA_RETURN_IF_ERROR(check_input_shape(input));
+  CALDERA_ASSIGN_OR_RETURN(std::vector<ir::Shape> shapes, ir::compute_shapes(*graph_, {to_ir(input)}));
+  std::string text = ir::dump(*graph_, &shapes);
+  if (!weight_note_.empty()) text += "  weights: " + weight_note_ + "\n";
+  return text;
+}
+
+Result<Session> Session::create(const Model& model, const Context& ctx, const SessionOptions& options) {
+  if (ctx.is_cuda())
+    return unsupported("nn::Session: model '" + model.name() +
+                       "' cannot run on a CUDA context yet (the CUDA runtime is not built); use a CPU context");
+  if (options.threads < 0) return invalid_argument("nn::Session: threads must be 0 (all) or positive");
+  return Session(model, options);
+}
+
+Status Session::run(const float* input, const TensorShape& input_shape, std::vector<float>& output,
+                    TensorShape& output_shape) {
+  CALDERA_RETURN_IF_ERROR(check_input_shape(input_shape));
+  if (!input) return invalid_argument("nn::Session::run: input is null");
+  std::vector<cpu::HostTensor> outs;
+  Status s = cpu::run_graph(model_.graph(), {input}, {to_ir(input_shape)}, outs, options_.threads);
+  if (!s) return s.with_context("model '" + model_.name() + "'");
+  CALDERA_ASSIGN_OR_RETURN(output_shape, from_ir(outs[0].shape, "model '" + model_.name() + "' output"));
+  output = std::move(outs[0].data);
+  return Status::ok();
+}
+
+Status Session::run(ConstImageView input, ImageView output) {
+  const std::string what = "nn::Session::run(" + model_.name() + ")";
+  if (input.format() != PixelFormat::RGBPlanarF32 || output.format() != PixelFormat::RGBPlanarF32)
+    return invalid_argument(what + ": images must be rgbf32p, got " + format_name(input.format()) + " -> " +
+                            format_name(output.format()) + " (the model-input/-output paths convert)");
+  if (input.on_device() || output.on_device())
+    return invalid_argument(what + ": the CPU session takes host images; copy device images to the host first");
+  if (input.empty() || output.empty()) return invalid_argument(what + ": empty image");
+  const TensorShape in_shape{1, 3, input.height(), input.width()};
+  CALDERA_ASSIGN_OR_RETURN(TensorShape out_shape, model_.output_shape(in_shape));
+  if (out_shape.c != 3 || out_shape.n != 1)
+    return unsupported(what + ": the model makes " + out_shape.to_string() + ", not a 3-channel image");
+  if (out_shape.w != output.width() || out_shape.h != output.height())
+    return invalid_argument(what + ": a " + std::to_string(input.width()) + "x" + std::to_string(input.height()) +
+                            " input makes " + std::to_string(out_shape.w) + "x" + std::to_string(out_shape.h) +
+                            ", the output image is " + std::to_string(output.width()) + "x" +
+                            std::to_string(output.height()));
+  // Gather the planes (pitched rows) into one dense NCHW tensor, and scatter back after.
+  const size_t plane = static_cast<size_t>(input.width()) * input.height();
+  std::vector<float> tensor(3 * plane);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < input.height(); ++y) {
+      const float* row = reinterpret_cast<const float*>(input.row(c, y));
+      std::copy(row, row + input.width(), tensor.data() + c * plane + static_cast<size_t>(y) * input.width());
+    }
+  std::vector<float> result;
+  TensorShape got;
+  CALDERA_RETURN_IF_ERROR(run(tensor.data(), in_shape, result, got));
+  const size_t out_plane = static_cast<size_t>(got.w) * got.h;
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < got.h; ++y) {
+      const float* src = result.data() + c * out_plane + static_cast<size_t>(y) * got.w;
+      std::copy(src, src + got.w, reinterpret_cast<float*>(output.row(c, y)));
+    }
+  return Status::ok();
+}
+
+}  // namespace caldera::nn
