@@ -326,9 +326,8 @@ TEST_P(ResizeCudaLarge, MatchesReferenceOnLargeOddFrames) {
 }
 
 // The exact-2x fast paths of 8-bit planes (down2.cu, up2.cu) on full frames: many warps, whole
-// and partial segments (1000 and 500 wide), every edge. Every mode: nearest, area, bilinear (aa or
-// not) and bicubic without aa take the fast paths, bicubic aa and lanczos the general kernels at
-// the same sizes; cubic_a -0.75 too (other float weights).
+// and partial segments (1000 and 500 wide), every edge. Every mode takes a fast path at exact 2x
+// (down2: 1, 2, 4, 6, 8, 12 taps; up2: 1, 2, 4, 6); cubic_a -0.75 too (other float weights).
 class ResizeCuda8Bit : public ::testing::TestWithParam<PixelFormat> {};
 
 TEST_P(ResizeCuda8Bit, MatchesReferenceOnExact2xFrames) {
@@ -340,8 +339,13 @@ TEST_P(ResizeCuda8Bit, MatchesReferenceOnExact2xFrames) {
       expect_cuda_matches(f, {960, 540, 1920, 1080}, make_params(i, aa), 22);
     }
   for (Shape s : {Shape{1000, 300, 500, 150}, Shape{500, 150, 1000, 300}, Shape{2, 2, 4, 4}, Shape{4, 2, 2, 1}})
-    for (Interp i : {Interp::Nearest, Interp::Bilinear, Interp::Bicubic, Interp::Area})
-      expect_cuda_matches(f, s, make_params(i, false), 23);
+    for (Interp i : kModes)
+      for (bool aa : {false, true}) expect_cuda_matches(f, s, make_params(i, aa), 23);
+  // Widths that are not a multiple of 8 (the nearest / box kernel's byte-by-byte last group), and
+  // tall thin frames for the wide filters (every source row window clamped at both ends).
+  for (Shape s : {Shape{1006, 40, 503, 20}, Shape{30, 200, 15, 100}})
+    for (Interp i : kModes)
+      for (bool aa : {false, true}) expect_cuda_matches(f, s, make_params(i, aa), 26);
   expect_cuda_matches(f, {960, 540, 1920, 1080}, make_params(Interp::Bicubic, false, -0.75f), 24);
   expect_cuda_matches(f, {1920, 1080, 960, 540}, make_params(Interp::Bicubic, false, -0.75f), 25);
 }

@@ -3,7 +3,7 @@
 // When n_out == 2 * n_in on an axis, output 2i and output 2i + 1 (the two phases) each read the
 // same weights for every i: phase 0 the K taps from source i - H, phase 1 the K taps from
 // i - H + (W - K), inside a window of W source pixels centred on i (W = 1 nearest and area,
-// 3 bilinear, 5 bicubic; K = 1, 2, 4). The weights are computed once on the host in double by
+// 3 bilinear, 5 bicubic, 7 lanczos; K = 1, 2, 4, 6). The weights are computed once on the host in double by
 // filter.hpp and rounded to float, as the general kernels do, and checked equal at both ends and
 // the middle of each axis.
 //
@@ -16,8 +16,8 @@
 // memory instead.
 //
 // Modes: Copy (W = 1: pixel and row duplication), Bilinear (weights 1/4, 3/4 on both axes:
-// integer (9a + 3b + 3c + d + 8) >> 4, the reference's floor(s / 16 + 0.5) exactly) and Float
-// (W = 5, any 4-tap weights: bicubic).
+// integer (9a + 3b + 3c + d + 8) >> 4, the reference's floor(s / 16 + 0.5) exactly), Float
+// (W = 5, any 4-tap weights: bicubic) and Float6 (W = 7, 6 taps: lanczos).
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -33,14 +33,15 @@ constexpr int kP = 4;             // source pixels per thread (8 output pixels p
 constexpr int kSeg = 32 * kP;     // source pixels per warp
 constexpr int kUpWarps = 4;       // warps per block
 
-enum Mode { kCopy = 0, kBilinear = 1, kFloat = 2 };
+enum Mode { kCopy = 0, kBilinear = 1, kFloat = 2, kFloat6 = 3 };
+constexpr int kMaxK = 6, kMaxW = 7, kMaxH = 3;
 
 constexpr int floor16(int v) { return v >= 0 ? v / 16 * 16 : -((-v + 15) / 16 * 16); }
 
 template <int C, int M, int R>
 struct Up2Shape {
-  static constexpr int kW = M == kCopy ? 1 : M == kBilinear ? 3 : 5;  // window of source pixels
-  static constexpr int kK = M == kCopy ? 1 : M == kBilinear ? 2 : 4;  // taps per phase
+  static constexpr int kW = M == kCopy ? 1 : M == kBilinear ? 3 : M == kFloat ? 5 : 7;  // window of source pixels
+  static constexpr int kK = M == kCopy ? 1 : M == kBilinear ? 2 : M == kFloat ? 4 : 6;  // taps per phase
   static constexpr int kH = (kW - 1) / 2;
   static constexpr int kPhase1 = kW - kK;  // phase 1's first window position (phase 0: 0)
   static constexpr int kRows = R + kW - 1;
@@ -65,8 +66,8 @@ struct Up2Shape {
 
 struct Up2Args {
   PlaneArgs a;
-  float wx[2][4];  // [phase][tap]
-  float wy[2][4];
+  float wx[2][kMaxK];  // [phase][tap]
+  float wy[2][kMaxK];
 };
 
 // floor(h) clamped to [0, 255] as the low byte, for h = value + 0.5 (|h| < 2^22): adding 2^23
@@ -289,26 +290,27 @@ template <int C>
 Status launch_channels(const Up2Args& d, int mode, cudaStream_t stream) {
   if (mode == kCopy) return launch<C, kCopy, 2>(d, stream);
   if (mode == kBilinear) return launch<C, kBilinear, 2>(d, stream);
-  return launch<C, kFloat, C == 4 ? 1 : 2>(d, stream);
+  if (mode == kFloat) return launch<C, kFloat, C == 4 ? 1 : 2>(d, stream);
+  return launch<C, kFloat6, C >= 3 ? 1 : 2>(d, stream);
 }
 
-// The axis's two phases as weights over the window offsets -2 .. 2 from source i (w[phase][off + 2]),
-// or false when they differ between outputs (they cannot when n_out == 2 * n_in; checked anyway
-// at both ends and the middle) or reach past the window.
-bool phase_weights(const AxisFilter& f, double (&win)[2][5]) {
-  if (f.taps > 4) return false;
+// The axis's two phases as weights over the window offsets -3 .. 3 from source i
+// (w[phase][off + 3]), or false when they differ between outputs (they cannot when
+// n_out == 2 * n_in; checked anyway at both ends and the middle) or reach past the window.
+bool phase_weights(const AxisFilter& f, double (&win)[2][kMaxW]) {
+  if (f.taps > kMaxK) return false;
   const int n_in = f.n_in;
   for (int i : {0, n_in / 2, n_in - 1})
     for (int ph = 0; ph < 2; ++ph) {
-      double w[4], cur[5] = {0, 0, 0, 0, 0};
+      double w[kMaxK], cur[kMaxW] = {};
       const int start = axis_weights(f, 2 * i + ph, w);
       for (int k = 0; k < f.taps; ++k) {
         const int off = start + k - i;
         if (w[k] == 0) continue;
-        if (off < -2 || off > 2) return false;
-        cur[off + 2] = w[k];
+        if (off < -kMaxH || off > kMaxH) return false;
+        cur[off + kMaxH] = w[k];
       }
-      for (int o = 0; o < 5; ++o) {
+      for (int o = 0; o < kMaxW; ++o) {
         if (i == 0) win[ph][o] = cur[o];
         else if (win[ph][o] != cur[o]) return false;
       }
@@ -316,25 +318,30 @@ bool phase_weights(const AxisFilter& f, double (&win)[2][5]) {
   return true;
 }
 
-// The mode whose structure holds the weights (phase 0 taps at offsets -H .. -H + K - 1, phase 1 at
-// -H + W - K ..), with the float taps, or -1.
-int axis_mode(const double (&win)[2][5], float (&wf)[2][4]) {
-  auto only = [&](int ph, int lo, int hi) {  // nonzero weights only at offsets lo .. hi
-    for (int o = -2; o <= 2; ++o)
-      if ((o < lo || o > hi) && win[ph][o + 2] != 0) return false;
-    return true;
-  };
-  for (auto& r : wf)
-    for (float& x : r) x = 0.0f;
-  if (only(0, 0, 0) && only(1, 0, 0) && win[0][2] == 1 && win[1][2] == 1) return kCopy;
-  if (only(0, -1, 0) && only(1, 0, 1) && win[0][1] == 0.25 && win[0][2] == 0.75 && win[1][2] == 0.75 && win[1][3] == 0.25)
+// Nonzero weights of phase ph only at window offsets lo .. hi.
+bool only(const double (&win)[2][kMaxW], int ph, int lo, int hi) {
+  for (int o = -kMaxH; o <= kMaxH; ++o)
+    if ((o < lo || o > hi) && win[ph][o + kMaxH] != 0) return false;
+  return true;
+}
+
+// The narrowest mode whose structure holds the weights (phase 0 taps at offsets -H .. -H + K - 1,
+// phase 1 at -H + W - K ..), or -1.
+int axis_mode(const double (&win)[2][kMaxW]) {
+  if (only(win, 0, 0, 0) && only(win, 1, 0, 0) && win[0][kMaxH] == 1 && win[1][kMaxH] == 1) return kCopy;
+  if (only(win, 0, -1, 0) && only(win, 1, 0, 1) && win[0][kMaxH - 1] == 0.25 && win[0][kMaxH] == 0.75 &&
+      win[1][kMaxH] == 0.75 && win[1][kMaxH + 1] == 0.25)
     return kBilinear;
-  if (!only(0, -2, 1) || !only(1, -1, 2)) return -1;
-  for (int k = 0; k < 4; ++k) {
-    wf[0][k] = static_cast<float>(win[0][k]);
-    wf[1][k] = static_cast<float>(win[1][k + 1]);
-  }
-  return kFloat;
+  if (only(win, 0, -2, 1) && only(win, 1, -1, 2)) return kFloat;
+  if (only(win, 0, -3, 2) && only(win, 1, -2, 3)) return kFloat6;
+  return -1;
+}
+
+// The float taps of a float mode: phase 0 from offset -H, phase 1 from -H + 1 (W - K = 1).
+void float_taps(const double (&win)[2][kMaxW], int mode, float (&wf)[2][kMaxK]) {
+  const int h = mode == kFloat ? 2 : 3, k_taps = mode == kFloat ? 4 : 6;
+  for (int ph = 0; ph < 2; ++ph)
+    for (int k = 0; k < kMaxK; ++k) wf[ph][k] = k < k_taps ? static_cast<float>(win[ph][kMaxH - h + ph + k]) : 0.0f;
 }
 
 }  // namespace
@@ -345,20 +352,17 @@ Result<bool> launch_up2_u8(const PlaneArgs& a, int channels, const AxisFilter& f
   for (auto [ptr, pitch] : {std::pair{reinterpret_cast<uintptr_t>(a.src), a.src_pitch},
                             std::pair{reinterpret_cast<uintptr_t>(a.dst), a.dst_pitch}})
     if (ptr % 16 || pitch % 16) return false;
-  double winx[2][5], winy[2][5];
+  double winx[2][kMaxW], winy[2][kMaxW];
   if (!phase_weights(fx, winx) || !phase_weights(fy, winy)) return false;
   Up2Args d;
   d.a = a;
-  const int mx = axis_mode(winx, d.wx), my = axis_mode(winy, d.wy);
+  const int mx = axis_mode(winx), my = axis_mode(winy);
   if (mx < 0 || my < 0) return false;
   // Both axes take the widest mode of the two (the narrower one's weights fit the wider window).
   const int mode = mx > my ? mx : my;
-  if (mode == kFloat) {
-    for (auto [win, wf] : {std::pair{&winx, &d.wx}, std::pair{&winy, &d.wy}})
-      for (int k = 0; k < 4; ++k) {
-        (*wf)[0][k] = static_cast<float>((*win)[0][k]);
-        (*wf)[1][k] = static_cast<float>((*win)[1][k + 1]);
-      }
+  if (mode >= kFloat) {
+    float_taps(winx, mode, d.wx);
+    float_taps(winy, mode, d.wy);
   } else if (mx != my) {
     return false;  // copy on one axis, bilinear on the other: not a case resize produces
   }
