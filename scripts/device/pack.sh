@@ -22,6 +22,9 @@ for exe in "$bundle"/bin/*; do
 done | sort -u | while read -r lib; do
   case "$(basename "$lib")" in
     libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libcuda.so*|libgcc_s.so*|libstdc++.so*) ;;
+    # cuDNN stays behind: its engine libraries are hundreds of MB, and the GPU machine has its
+    # own cuDNN 9 in the loader path (Caldera uses only API every 9.x has).
+    libcudnn*) ;;
     *) cp -L "$lib" "$bundle/lib/" ;;
   esac
 done

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "nn/cpu/cpu_runtime.hpp"
+#include "nn/cuda/cuda_session.hpp"
 #include "nn/import/ncnn/ncnn_import.hpp"
 #include "nn/ir/graph.hpp"
 
@@ -21,6 +22,40 @@ Status check_input_shape(const TensorShape& s) {
   if (s.n <= 0 || s.c <= 0 || s.h <= 0 || s.w <= 0)
     return invalid_argument("input shape " + s.to_string() + ": every dimension must be positive");
   return Status::ok();
+}
+
+// The three planes of an rgbf32p / rgbf16p device image as one strided planar tensor.
+template <class View>
+Result<cuda::Planar> image_planes(const View& v, const std::string& what) {
+  const bool f16 = v.format() == PixelFormat::RGBPlanarF16;
+  if (!f16 && v.format() != PixelFormat::RGBPlanarF32)
+    return invalid_argument(what + ": CUDA sessions take rgbf32p or rgbf16p images, got " + format_name(v.format()));
+  if (!v.on_device()) return invalid_argument(what + ": CUDA sessions take device images");
+  const auto* p0 = v.plane(0).data;
+  const long long step = v.plane(1).data - p0;
+  if (v.plane(2).data - v.plane(1).data != step || v.plane(1).pitch != v.plane(0).pitch ||
+      v.plane(2).pitch != v.plane(0).pitch)
+    return unsupported(what + ": the image's planes must be evenly spaced with one pitch (as Image and "
+                              "nchw_tensor_view make them)");
+  return cuda::Planar{const_cast<uint8_t*>(static_cast<const uint8_t*>(p0)), f16, 0, step, static_cast<long long>(v.plane(0).pitch)};
+}
+
+Status run_image_on_cuda(cuda::CudaSession& rt, const Model& model, ConstImageView input, ImageView output,
+                         const std::string& what) {
+  if (input.empty() || output.empty()) return invalid_argument(what + ": empty image");
+  const TensorShape in_shape{1, 3, input.height(), input.width()};
+  CALDERA_ASSIGN_OR_RETURN(TensorShape out_shape, model.output_shape(in_shape));
+  if (out_shape.c != 3 || out_shape.n != 1)
+    return unsupported(what + ": the model makes " + out_shape.to_string() + ", not a 3-channel image");
+  if (out_shape.w != output.width() || out_shape.h != output.height())
+    return invalid_argument(what + ": a " + std::to_string(input.width()) + "x" + std::to_string(input.height()) +
+                            " input makes " + std::to_string(out_shape.w) + "x" + std::to_string(out_shape.h) +
+                            ", the output image is " + std::to_string(output.width()) + "x" +
+                            std::to_string(output.height()));
+  CALDERA_ASSIGN_OR_RETURN(cuda::Planar src, image_planes(input, what + " input"));
+  CALDERA_ASSIGN_OR_RETURN(cuda::Planar dst, image_planes(output, what + " output"));
+  Status s = rt.run_device(src, in_shape, dst);
+  return s ? s : s.with_context(what);
 }
 
 }  // namespace
@@ -95,18 +130,38 @@ Result<std::string> Model::dump_for(const TensorShape& input) const {
   return text;
 }
 
+Session::Session(Model model, SessionOptions options) : model_(std::move(model)), options_(options) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
 Result<Session> Session::create(const Model& model, const Context& ctx, const SessionOptions& options) {
-  if (ctx.is_cuda())
-    return unsupported("nn::Session: model '" + model.name() +
-                       "' cannot run on a CUDA context yet (the CUDA runtime is not built); use a CPU context");
   if (options.threads < 0) return invalid_argument("nn::Session: threads must be 0 (all) or positive");
-  return Session(model, options);
+  Session session(model, options);
+  if (ctx.is_cuda()) {
+    auto rt = cuda::CudaSession::create(session.model_.graph(), ctx.stream(), options);
+    if (!rt) return rt.status().with_context("nn::Session: model '" + model.name() + "' on CUDA");
+    session.cuda_ = std::move(*rt);
+  }
+  return session;
+}
+
+Result<SessionMemory> Session::prepare(const TensorShape& input) {
+  CALDERA_RETURN_IF_ERROR(check_input_shape(input));
+  if (!cuda_) return SessionMemory{};
+  auto m = cuda_->prepare(input);
+  if (!m) return m.status().with_context("model '" + model_.name() + "'");
+  return m;
 }
 
 Status Session::run(const float* input, const TensorShape& input_shape, std::vector<float>& output,
                     TensorShape& output_shape) {
   CALDERA_RETURN_IF_ERROR(check_input_shape(input_shape));
   if (!input) return invalid_argument("nn::Session::run: input is null");
+  if (cuda_) {
+    Status s = cuda_->run_host(input, input_shape, output, output_shape);
+    return s ? s : s.with_context("model '" + model_.name() + "'");
+  }
   std::vector<cpu::HostTensor> outs;
   Status s = cpu::run_graph(model_.graph(), {input}, {to_ir(input_shape)}, outs, options_.threads);
   if (!s) return s.with_context("model '" + model_.name() + "'");
@@ -117,6 +172,7 @@ Status Session::run(const float* input, const TensorShape& input_shape, std::vec
 
 Status Session::run(ConstImageView input, ImageView output) {
   const std::string what = "nn::Session::run(" + model_.name() + ")";
+  if (cuda_) return run_image_on_cuda(*cuda_, model_, input, output, what);
   if (input.format() != PixelFormat::RGBPlanarF32 || output.format() != PixelFormat::RGBPlanarF32)
     return invalid_argument(what + ": images must be rgbf32p, got " + format_name(input.format()) + " -> " +
                             format_name(output.format()) + " (the model-input/-output paths convert)");

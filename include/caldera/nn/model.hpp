@@ -22,6 +22,9 @@ namespace caldera::nn {
 namespace ir {
 struct Graph;
 }
+namespace cuda {
+class CudaSession;
+}
 
 // A dense NCHW float32 shape.
 struct TensorShape {
@@ -63,27 +66,54 @@ class Model {
   std::string weight_note_;  // "float16 x18" etc., from the importer
 };
 
+// How a CUDA session picks each convolution's cuDNN algorithm, once per input shape: a timed
+// search (the first run at a new shape takes longer and synchronises) or cuDNN's heuristics.
+enum class ConvAlgoSearch { Exhaustive, Heuristic };
+
 struct SessionOptions {
   int threads = 0;  // CPU threads (OpenMP); 0: all the process may use
+  ConvAlgoSearch conv_search = ConvAlgoSearch::Exhaustive;
+  size_t conv_workspace_limit = size_t{64} << 20;  // bytes one convolution's cuDNN workspace may take
+};
+
+// Device memory of a CUDA session at one input shape.
+struct SessionMemory {
+  size_t weights = 0;    // the uploaded weights (one allocation per session)
+  size_t planned = 0;    // the one allocation for every activation and convolution workspace
+  size_t naive = 0;      // one buffer per tensor plus the largest workspace, for comparison
+  size_t live_max = 0;   // the most bytes alive at one step (a lower bound for `planned`)
+  size_t workspace = 0;  // the largest convolution workspace
 };
 
 class Session {
  public:
-  // A session on `ctx`. Only CPU contexts run models so far (the fp32 reference runtime); a CUDA
-  // context is refused with Unsupported until the CUDA runtime lands.
+  // A session on `ctx`: the fp32 reference runtime on a CPU context; on a CUDA context the fp16
+  // runtime (weights uploaded now; work queued on ctx's stream, so `ctx` must outlive the session).
   static Result<Session> create(const Model& model, const Context& ctx, const SessionOptions& options = {});
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  ~Session();
 
   const Model& model() const { return model_; }
+  bool on_cuda() const { return cuda_ != nullptr; }
 
-  // Dense NCHW float32 in, dense NCHW float32 out (resized to the output shape).
+  // CUDA: plans memory and chooses convolution algorithms for this input shape now (run() does
+  // it on first use of a shape) and reports the memory. CPU: an empty report.
+  Result<SessionMemory> prepare(const TensorShape& input);
+
+  // Dense NCHW float32 host memory in, dense NCHW float32 out (resized to the output shape). On
+  // CUDA this uploads, runs and waits for the result.
   Status run(const float* input, const TensorShape& input_shape, std::vector<float>& output, TensorShape& output_shape);
-  // An rgbf32p host image (one batch item) in, an rgbf32p host image of output_shape()'s size out.
+  // One image in, one image of output_shape()'s size out. CPU: rgbf32p host images. CUDA:
+  // rgbf32p or rgbf16p device images (model_input/model_output's tensor formats); queued on the
+  // context's stream, never synchronising once the input shape is prepared.
   Status run(ConstImageView input, ImageView output);
 
  private:
-  Session(Model model, SessionOptions options) : model_(std::move(model)), options_(options) {}
+  Session(Model model, SessionOptions options);
   Model model_;
   SessionOptions options_;
+  std::unique_ptr<cuda::CudaSession> cuda_;
 };
 
 }  // namespace caldera::nn
