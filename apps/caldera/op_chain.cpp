@@ -267,8 +267,8 @@ class SrStep : public Step {
     }
     ModelInputParams ip;
     ip.interp = Interp::Nearest;  // same size: each pixel as it is, chroma interpolated at its siting
+    // All three queue on ctx's stream (or run at once on the CPU): no synchronisation between them.
     CALDERA_RETURN_IF_ERROR(model_input(src, in_.view(), ip, ctx));
-    CALDERA_RETURN_IF_ERROR(ctx.synchronize());
     CALDERA_RETURN_IF_ERROR(session_->run(in_.view(), out_.view()));
     return model_output(out_.view(), dst, ModelOutputParams{}, ctx);
   }

@@ -86,6 +86,31 @@ d = np.abs(np.frombuffer(ya, np.uint8).astype(int) - np.frombuffer(yb, np.uint8)
 print("clip y4m: " + ("sizes differ" if d is None else f"max |cuda - cpu| = {d.max()}, differing bytes {np.count_nonzero(d)} of {d.size}"))
 PY
 
+# Super-resolution on the GPU (fp16 CUDA runtime) against the CPU (fp32 reference runtime), and
+# the same network in PyTorch, where a model was carried (CALDERA_MODEL_DIR, e.g. .models).
+model_dir="${CALDERA_MODEL_DIR:-$HOME/.cache/caldera/models}"
+if [ -f "$model_dir/realesr-animevideov3-x4.param" ]; then
+  say "super-resolution job, GPU vs CPU"
+  for dev in cuda cpu; do
+    "$bin/caldera" run -i examples/sample.png -o "out/job/sr_$dev.png" --device "$dev" \
+      --vf "resize=w=240:h=136:interp=area,sr=model=realesr-animevideov3-x4" 2>&1 | tee -a "$log"
+  done
+  env -u LD_LIBRARY_PATH python3 - <<'PY' 2>&1 | tee -a "$log"
+import numpy as np
+from PIL import Image
+a = np.asarray(Image.open("out/job/sr_cuda.png")).astype(float)
+b = np.asarray(Image.open("out/job/sr_cpu.png")).astype(float)
+mse = ((a - b) ** 2).mean()
+psnr = 10 * np.log10(255 ** 2 / mse) if mse > 0 else float("inf")
+print(f"sr png: max |cuda - cpu| = {np.abs(a - b).max():.0f}, PSNR(cuda vs cpu) = {psnr:.1f} dB")
+PY
+  if [ "${CALDERA_SKIP_TORCH:-0}" != 1 ]; then
+    say "PyTorch: the same network, eager and torch.compile"
+    env -u LD_LIBRARY_PATH PYTHONUNBUFFERED=1 timeout 240 python3 scripts/device/torch_srvgg.py \
+      "$model_dir/realesr-animevideov3-x4" 2>&1 | tee "$OUT/torch.txt" | tee -a "$log"
+  fi
+fi
+
 if [ "${CALDERA_SKIP_BENCH:-0}" != 1 ]; then
   say "caldera bench"
   CALDERA_NPP_PEER="$bin/libcaldera_npp_peer.so" "$bin/caldera" bench --filter "${CALDERA_BENCH_FILTER:-}" \
