@@ -33,7 +33,6 @@ struct SrcInfo {
   float inv_max;         // packed RGB: 1 / max code
   float chroma_x0, chroma_y0;  // luma position of chroma sample 0 (siting)
   bool linear_chroma;
-  bool uv_pairs_aligned;  // semi-planar 8-bit: chroma plane and pitch even, so pairs load as 16 bits
   YuvCoeffs k;
 };
 
@@ -51,13 +50,6 @@ __device__ __forceinline__ float code_at(const SrcInfo& s, int plane, int x, int
 template <int Kind>
 __device__ __forceinline__ float2 chroma_codes(const SrcInfo& s, int i, int j) {
   if constexpr (Kind == kPlanar8) return make_float2(code_at<Kind>(s, 1, i, j, 0, 1), code_at<Kind>(s, 2, i, j, 0, 1));
-  if constexpr (Kind == kSemiPlanar8) {
-    if (s.uv_pairs_aligned) {  // the (U, V) byte pair in one 16-bit load
-      const uint16_t w = __ldg(reinterpret_cast<const uint16_t*>(s.planes.p[1] + s.planes.pitch[1] * j) + i);
-      const float lo = static_cast<float>(w & 0xff), hi = static_cast<float>(w >> 8);
-      return s.u == 0 ? make_float2(lo, hi) : make_float2(hi, lo);
-    }
-  }
   return make_float2(code_at<Kind>(s, 1, i, j, s.u, 2), code_at<Kind>(s, 1, i, j, s.v, 2));
 }
 
@@ -69,7 +61,6 @@ struct InputParams {
   float mean[3], inv_std[3];
   uint8_t* dst[3];
   size_t dst_pitch;
-  bool pairs_aligned;  // dst planes and pitch allow 2-pixel vector stores at even x
 };
 
 __device__ __forceinline__ float cubic_w(float t, float a) {
@@ -213,7 +204,6 @@ SrcInfo make_src_info(ConstImageView src, ChromaFilter chroma) {
     s.v = fi.v_channel;
     s.k = model_io::yuv_coeffs(src.color(), fi.bit_depth);
     s.linear_chroma = chroma == ChromaFilter::Linear;
-    s.uv_pairs_aligned = fi.num_planes == 2 && reinterpret_cast<uintptr_t>(s.planes.p[1]) % 2 == 0 && s.planes.pitch[1] % 2 == 0;
     s.chroma_x0 = src.color().siting == ChromaSiting::Center ? 0.5f : 0.f;
     s.chroma_y0 = src.color().siting == ChromaSiting::TopLeft ? 0.f : 0.5f;
   }
@@ -251,7 +241,6 @@ __global__ void model_input_identity420_kernel(SrcInfo s, InputParams p, bool li
   for (int py = 0; py < 2; ++py) {
     const int y = 2 * j + py;
     if (y >= s.h) break;
-    float out[2][3] = {};
 #pragma unroll
     for (int px = 0; px < 2; ++px) {
       const int x = 2 * i + px;
@@ -276,19 +265,11 @@ __global__ void model_input_identity420_kernel(SrcInfo s, InputParams p, bool li
       const float cb = (ch.x - k.c_off) * k.c_scale, cr = (ch.y - k.c_off) * k.c_scale;
       const float rgb[3] = {yv + k.rv * cr, yv + k.gu * cb + k.gv * cr, yv + k.bu * cb};
 #pragma unroll
-      for (int cc = 0; cc < 3; ++cc) out[px][cc] = (__saturatef(rgb[cc]) - p.mean[cc]) * p.inv_std[cc];
-    }
-    // The pixel pair leaves in one 4- or 8-byte store where the planes allow it.
-    const bool pair = 2 * i + 1 < s.w && p.pairs_aligned;
-#pragma unroll
-    for (int cc = 0; cc < 3; ++cc) {
-      uint8_t* row = p.dst[cc] + p.dst_pitch * y;
-      if constexpr (Half) {
-        if (pair) reinterpret_cast<__half2*>(row)[i] = __floats2half2_rn(out[0][cc], out[1][cc]);
-        else reinterpret_cast<__half*>(row)[2 * i] = __float2half_rn(out[0][cc]);
-      } else {
-        if (pair) reinterpret_cast<float2*>(row)[i] = make_float2(out[0][cc], out[1][cc]);
-        else reinterpret_cast<float*>(row)[2 * i] = out[0][cc];
+      for (int cc = 0; cc < 3; ++cc) {
+        const float v = (__saturatef(rgb[cc]) - p.mean[cc]) * p.inv_std[cc];
+        uint8_t* row = p.dst[cc] + p.dst_pitch * y;
+        if constexpr (Half) reinterpret_cast<__half*>(row)[x] = __float2half_rn(v);
+        else reinterpret_cast<float*>(row)[x] = v;
       }
     }
   }
@@ -304,73 +285,6 @@ Status launch_identity420(int kind, const SrcInfo& s, const InputParams& p, bool
     default: model_input_identity420_kernel<kSemiPlanar16, Half><<<grid, block, 0, stream>>>(s, p, linear); break;
   }
   return check_launch("model_input_identity420_kernel");
-}
-
-// Exactly half the size in both axes from an 8-bit 4:2:0 source with bilinear: every output's
-// luma is the mean of a 2x2 block, so a thread making two adjacent outputs reads its 4x2 luma
-// bytes as two aligned 32-bit words instead of eight byte loads. Chroma is interpolated at each
-// output's siting position exactly as in the general kernel.
-template <int Kind, bool Half>
-__global__ void model_input_down2_420_kernel(SrcInfo s, InputParams p) {
-  const int t = blockIdx.x * blockDim.x + threadIdx.x;
-  const int oy = blockIdx.y * blockDim.y + threadIdx.y;
-  const int ox0 = 2 * t;
-  if (ox0 >= p.dw || oy >= p.dh) return;
-  const uint8_t* r0 = s.planes.p[0] + s.planes.pitch[0] * (2 * oy);
-  const uint8_t* r1 = r0 + s.planes.pitch[0];
-  float luma[2];
-  if (4 * t + 3 < s.w) {
-    const uint32_t a = __ldg(reinterpret_cast<const uint32_t*>(r0) + t);
-    const uint32_t b = __ldg(reinterpret_cast<const uint32_t*>(r1) + t);
-    luma[0] = 0.25f * static_cast<float>((a & 0xff) + ((a >> 8) & 0xff) + (b & 0xff) + ((b >> 8) & 0xff));
-    luma[1] = 0.25f * static_cast<float>(((a >> 16) & 0xff) + (a >> 24) + ((b >> 16) & 0xff) + (b >> 24));
-  } else {
-    luma[0] = 0.25f * static_cast<float>(r0[4 * t] + r0[4 * t + 1] + r1[4 * t] + r1[4 * t + 1]);
-    luma[1] = 0.f;  // the width is even (2 * dw), so a second output here would lie outside
-  }
-  const float fy = 2.f * oy + 0.5f;
-  const YuvCoeffs& k = s.k;
-#pragma unroll
-  for (int d = 0; d < 2; ++d) {
-    const int ox = ox0 + d;
-    if (ox >= p.dw) break;
-    const float fx = 2.f * ox + 0.5f;
-    const float cfx = (fx - s.chroma_x0) * 0.5f, cfy = (fy - s.chroma_y0) * 0.5f;
-    const Taps<kBilinear> cx(cfx, s.cw, 0.f), cy(cfy, s.ch, 0.f);
-    float cb = 0.f, cr = 0.f;
-#pragma unroll
-    for (int j = 0; j < 2; ++j) {
-      float rb = 0.f, rr = 0.f;
-#pragma unroll
-      for (int i = 0; i < 2; ++i) {
-        const float2 c = chroma_codes<Kind>(s, cx.idx[i], cy.idx[j]);
-        rb += cx.w[i] * c.x;
-        rr += cx.w[i] * c.y;
-      }
-      cb += cy.w[j] * rb;
-      cr += cy.w[j] * rr;
-    }
-    const float yv = (luma[d] - k.y_off) * k.y_scale;
-    cb = (cb - k.c_off) * k.c_scale;
-    cr = (cr - k.c_off) * k.c_scale;
-    const float rgb[3] = {yv + k.rv * cr, yv + k.gu * cb + k.gv * cr, yv + k.bu * cb};
-#pragma unroll
-    for (int c = 0; c < 3; ++c) {
-      const float v = (__saturatef(rgb[c]) - p.mean[c]) * p.inv_std[c];
-      uint8_t* row = p.dst[c] + p.dst_pitch * oy;
-      if constexpr (Half) reinterpret_cast<__half*>(row)[ox] = __float2half_rn(v);
-      else reinterpret_cast<float*>(row)[ox] = v;
-    }
-  }
-}
-
-template <bool Half>
-Status launch_down2_420(int kind, const SrcInfo& s, const InputParams& p, cudaStream_t stream) {
-  const dim3 block(32, 8);
-  const dim3 grid(((p.dw + 1) / 2 + 31) / 32, (p.dh + 7) / 8);
-  if (kind == kSemiPlanar8) model_input_down2_420_kernel<kSemiPlanar8, Half><<<grid, block, 0, stream>>>(s, p);
-  else model_input_down2_420_kernel<kPlanar8, Half><<<grid, block, 0, stream>>>(s, p);
-  return check_launch("model_input_down2_420_kernel");
 }
 
 template <int Interp, bool Half>
@@ -579,11 +493,6 @@ Status model_input_cuda(ConstImageView src, ImageView dst, const ModelInputParam
     p.dst[c] = dst.plane(c).data;
   }
   p.dst_pitch = dst.plane(0).pitch;
-  {
-    const size_t pair_bytes = dst.format() == PixelFormat::RGBPlanarF16 ? 4 : 8;
-    p.pairs_aligned = p.dst_pitch % pair_bytes == 0;
-    for (int c = 0; c < 3; ++c) p.pairs_aligned = p.pairs_aligned && reinterpret_cast<uintptr_t>(p.dst[c]) % pair_bytes == 0;
-  }
   if (dst.plane(1).pitch != p.dst_pitch || dst.plane(2).pitch != p.dst_pitch)
     return invalid_argument("model_input_cuda: dst planes must share one pitch");
   const int kind = src_kind(src.format());
@@ -594,9 +503,6 @@ Status model_input_cuda(ConstImageView src, ImageView dst, const ModelInputParam
     const bool linear = p.interp == kBilinear || s.linear_chroma;
     return half ? launch_identity420<true>(kind, s, p, linear, stream) : launch_identity420<false>(kind, s, p, linear, stream);
   }
-  const bool aligned = reinterpret_cast<uintptr_t>(s.planes.p[0]) % 4 == 0 && s.planes.pitch[0] % 4 == 0;
-  if ((kind == kSemiPlanar8 || kind == kPlanar8) && p.interp == kBilinear && s.w == 2 * p.dw && s.h == 2 * p.dh && aligned)
-    return half ? launch_down2_420<true>(kind, s, p, stream) : launch_down2_420<false>(kind, s, p, stream);
   return half ? launch_input<true>(kind, s, p, stream) : launch_input<false>(kind, s, p, stream);
 }
 
