@@ -142,6 +142,10 @@ TEST_F(CalderaCli, SuperResolvesWithAModelOrNamesTheMissingOne) {
   const char* model = "realesr-animevideov3-x4";
   if (!fs::exists(fs::path(nn_model_dir()) / (std::string(model) + ".param")))
     GTEST_SKIP() << model << " is not in the model directory: run scripts/fetch-models.sh";
+  r = run_caldera(std::string("model inspect ") + model + " --size 96x54");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("1x3x216x384"), std::string::npos) << r.output;  // the x4 output shape
+  EXPECT_NE(r.output.find("MiB planned"), std::string::npos) << r.output;
   r = run_caldera("run --device cpu -i " + example("clip.y4m") + " -o " + out("sr.y4m") +
                   " --frames 1 --vf crop=w=48:h=32:x=40:y=20,sr=" + model);
   ASSERT_EQ(r.exit_code, 0) << r.output;
