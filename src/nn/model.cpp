@@ -43,8 +43,9 @@ Result<cuda::Planar> image_planes(const View& v, const std::string& what) {
   return cuda::Planar{const_cast<uint8_t*>(static_cast<const uint8_t*>(p0)), f16, 0, step, static_cast<long long>(v.plane(0).pitch)};
 }
 
-Status run_image_on_cuda(cuda::CudaSession& rt, const Model& model, ConstImageView input, ImageView output,
-                         const std::string& what) {
+// Checks that the model makes a 3-channel image of `output`'s size from one of `input`'s size.
+Status check_image_shapes(const Model& model, ConstImageView input, ConstImageView output,
+                                       const std::string& what) {
   if (input.empty() || output.empty()) return invalid_argument(what + ": empty image");
   const TensorShape in_shape{1, 3, input.height(), input.width()};
   CALDERA_ASSIGN_OR_RETURN(TensorShape out_shape, model.output_shape(in_shape));
@@ -55,6 +56,13 @@ Status run_image_on_cuda(cuda::CudaSession& rt, const Model& model, ConstImageVi
                             " input makes " + std::to_string(out_shape.w) + "x" + std::to_string(out_shape.h) +
                             ", the output image is " + std::to_string(output.width()) + "x" +
                             std::to_string(output.height()));
+  return Status::ok();
+}
+
+Status run_image_on_cuda(cuda::CudaSession& rt, const Model& model, ConstImageView input, ImageView output,
+                         const std::string& what) {
+  CALDERA_RETURN_IF_ERROR(check_image_shapes(model, input, output, what));
+  const TensorShape in_shape{1, 3, input.height(), input.width()};
   CALDERA_ASSIGN_OR_RETURN(cuda::Planar src, image_planes(input, what + " input"));
   CALDERA_ASSIGN_OR_RETURN(cuda::Planar dst, image_planes(output, what + " output"));
   Status s = rt.run_device(src, in_shape, dst);
@@ -200,16 +208,8 @@ Status Session::run(ConstImageView input, ImageView output) {
                             format_name(output.format()) + " (the model-input/-output paths convert)");
   if (input.on_device() || output.on_device())
     return invalid_argument(what + ": the CPU session takes host images; copy device images to the host first");
-  if (input.empty() || output.empty()) return invalid_argument(what + ": empty image");
+  CALDERA_RETURN_IF_ERROR(check_image_shapes(model_, input, output, what));
   const TensorShape in_shape{1, 3, input.height(), input.width()};
-  CALDERA_ASSIGN_OR_RETURN(TensorShape out_shape, model_.output_shape(in_shape));
-  if (out_shape.c != 3 || out_shape.n != 1)
-    return unsupported(what + ": the model makes " + out_shape.to_string() + ", not a 3-channel image");
-  if (out_shape.w != output.width() || out_shape.h != output.height())
-    return invalid_argument(what + ": a " + std::to_string(input.width()) + "x" + std::to_string(input.height()) +
-                            " input makes " + std::to_string(out_shape.w) + "x" + std::to_string(out_shape.h) +
-                            ", the output image is " + std::to_string(output.width()) + "x" +
-                            std::to_string(output.height()));
   // Gather the planes (pitched rows) into one dense NCHW tensor, and scatter back after.
   const size_t plane = static_cast<size_t>(input.width()) * input.height();
   std::vector<float> tensor(3 * plane);
