@@ -106,6 +106,7 @@ struct RgbToRgbParams {
   float out_max = 255;
   int copy_alpha = 0;
   unsigned alpha_code = 255;
+  int tx0 = 0;         // first 8x2 tile column of the launch (RGB24 <-> BGR24: the row kernel takes the rest)
 };
 Status launch_rgb_to_rgb(const RgbToRgbParams& p, RgbLayout in, RgbLayout out, StreamHandle stream, bool* launched);
 
@@ -119,7 +120,7 @@ struct RepackParams {
 };
 Status launch_yuv420_repack(const RepackParams& p, Yuv420 in, Yuv420 out, StreamHandle stream, bool* launched);
 
-// ---- 8-bit warp-row kernels (fast_yuv8.cu): one warp per 512-pixel segment of a row pair -------------
+// ---- 8-bit warp-row kernels (fast_yuv8.cu): one warp per 256- or 512-pixel segment of a row pair ------
 // They take the inside of the frame (width rounded down to 16, height to 2) when the planes are
 // 16-byte aligned; the tile kernels above take the edges (tx0/ty0). Each returns with *launched
 // false when the pair or the view does not fit, leaving the whole frame to the caller.
