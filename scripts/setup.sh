@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config python3
   libpng-dev libjpeg62-turbo-dev            # image files
   libfmt-dev libcli11-dev nlohmann-json3-dev # command line, formatting, JSON
+  libonnx-dev libprotobuf-dev                # ONNX import (onnx-ml.pb.h, libonnx_proto, libprotobuf)
   libgtest-dev                               # tests
   libyuv-dev libopencv-imgproc-dev libopencv-core-dev  # peers as test oracles only
 )
@@ -26,5 +27,21 @@ fi
 if ! command -v nvcc >/dev/null 2>&1 && [ ! -x /usr/local/cuda/bin/nvcc ]; then
   echo "setup: nvcc not found; Caldera needs the CUDA toolkit (13.x) in /usr/local/cuda or on PATH" >&2
   exit 1
+fi
+# ONNX Runtime for node, the oracle of tests/nn/onnx_ort_test.cpp (which skips without it), into
+# the git-ignored .cache/node. Its install script only fetches the CUDA provider from NuGet;
+# the CPU runtime is in the package itself, so scripts are skipped (and no network is needed
+# at test time).
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ort_dir="$repo_root/.cache/node"
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f "$ort_dir/node_modules/onnxruntime-node/package.json" ]; then
+    echo "setup: installing onnxruntime-node into $ort_dir"
+    mkdir -p "$ort_dir"
+    npm install --prefix "$ort_dir" --ignore-scripts --no-audit --no-fund onnxruntime-node@1.30.0 >/dev/null ||
+      echo "setup: onnxruntime-node did not install; the ONNX Runtime comparison tests will skip" >&2
+  fi
+else
+  echo "setup: npm not found; the ONNX Runtime comparison tests will skip" >&2
 fi
 echo "setup: dependencies present"

@@ -1,4 +1,4 @@
-// `caldera model inspect`: loads a model (a name from the model directory or a .param path),
+// `caldera model inspect`: loads a model (a name from the model directory, a .param path or a .onnx path),
 // validates it, and prints the graph: one line per node with attributes and shapes.
 #include <fmt/core.h>
 

@@ -8,6 +8,7 @@
 #include "nn/cpu/cpu_runtime.hpp"
 #include "nn/cuda/cuda_session.hpp"
 #include "nn/import/ncnn/ncnn_import.hpp"
+#include "nn/import/onnx/onnx_import.hpp"
 #include "nn/ir/graph.hpp"
 #include "nn/plan/memory_plan.hpp"
 
@@ -19,6 +20,13 @@ ir::Shape to_ir(const TensorShape& s) { return ir::Shape{s.n, s.c, s.h, s.w}; }
 Result<TensorShape> from_ir(const ir::Shape& s, const std::string& what) {
   if (!s.is_static()) return internal_error(what + ": shape " + s.to_string() + " is not fully known");
   return TensorShape{static_cast<int>(s.n), static_cast<int>(s.c), static_cast<int>(s.h), static_cast<int>(s.w)};
+}
+
+// An .onnx file (the public header has no load_onnx yet, so the importer's counts are not
+// carried into the dump's weight note).
+Result<Model> load_onnx(const std::string& path) {
+  CALDERA_ASSIGN_OR_RETURN(onnx_import::ImportResult imported, onnx_import::import_onnx_file(path));
+  return Model::from_graph(std::move(imported.graph));
 }
 
 Status check_input_shape(const TensorShape& s) {
@@ -102,9 +110,11 @@ std::string Model::model_dir() {
 
 Result<Model> Model::load(const std::string& name_or_path) {
   if (name_or_path.empty()) return invalid_argument("model: empty name");
-  if (std::filesystem::path(name_or_path).extension() == ".param") return load_ncnn(name_or_path);
+  const auto ext = std::filesystem::path(name_or_path).extension();
+  if (ext == ".param") return load_ncnn(name_or_path);
+  if (ext == ".onnx") return load_onnx(name_or_path);
   if (name_or_path.find('/') != std::string::npos)
-    return invalid_argument("model '" + name_or_path + "': give a model name or a path to a .param file");
+    return invalid_argument("model '" + name_or_path + "': give a model name or a path to a .param or .onnx file");
   const std::string param = model_dir() + "/" + name_or_path + ".param";
   std::error_code ec;
   if (!std::filesystem::exists(param, ec))
