@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   CLI::App* model_cmd = app.add_subcommand("model", "neural-network models");
   model_cmd->require_subcommand(1);
   CLI::App* inspect_cmd = model_cmd->add_subcommand("inspect", "validate a model and print its graph");
-  inspect_cmd->add_option("model", inspect.model, "model name (in $CALDERA_MODEL_DIR or ~/.cache/caldera/models) , an ncnn .param path or an .onnx path")->required();
+  inspect_cmd->add_option("model", inspect.model, "model name (in $CALDERA_MODEL_DIR or ~/.cache/caldera/models), an ncnn .param path or an .onnx path")->required();
   inspect_cmd->add_option("--size", inspect.size, "input size WxH: print every shape for it");
 
   try {
