@@ -1,4 +1,4 @@
-// Our I420 resize reference against libyuv's I420Scale.
+// Our I420 and NV12 resize reference against libyuv's I420Scale and NV12Scale.
 //
 // Box filter, exact 2x downscale: libyuv averages each 2x2 block as (a + b + c + d + 2) >> 2,
 // which is our Area (and antialiased Bilinear, whose 2x kernel weighs 1/8 3/8 3/8 1/8, is not:
@@ -93,6 +93,35 @@ TEST(LibyuvScale, BilinearOnSmoothImages) {
   std::cout << "libyuv bilinear: max diff down " << down << ", up " << up << "\n";
   EXPECT_LE(down, 2);
   EXPECT_LE(up, 3);
+}
+
+
+// NV12: our resize works on the Y plane and the interleaved UV plane at their own sizes; libyuv's
+// NV12Scale does the same, so the exact-2x box must be identical there too.
+Image libyuv_scale_nv12(ConstImageView src, int dw, int dh, libyuv::FilterMode mode) {
+  Image dst = testing::filled_image({dw, dh, PixelFormat::NV12}, 0);
+  auto st = [](ConstImageView v, int p) { return static_cast<int>(v.plane(p).pitch); };
+  ImageView d = dst.view();
+  const int r = libyuv::NV12Scale(src.plane(0).data, st(src, 0), src.plane(1).data, st(src, 1), src.width(),
+                                  src.height(), d.plane(0).data, st(d, 0), d.plane(1).data, st(d, 1), dw, dh, mode);
+  EXPECT_EQ(r, 0);
+  return dst;
+}
+
+TEST(LibyuvScale, Nv12BoxExactHalfIsIdentical) {
+  double worst = 0;
+  for (auto [w, h] : {std::pair{64, 48}, std::pair{1920, 1080}})
+    for (uint64_t seed : {1u, 2u}) {
+      Image src = testing::random_image(w, h, PixelFormat::NV12, seed);
+      Image ours = testing::filled_image({w / 2, h / 2, PixelFormat::NV12}, 0);
+      ResizeParams p;
+      p.interp = Interp::Area;
+      ASSERT_TRUE(resize_reference(src.view(), ours.view(), p));
+      Image theirs = libyuv_scale_nv12(src.view(), w / 2, h / 2, libyuv::kFilterBox);
+      worst = std::max(worst, testing::compare_images(ours.view(), theirs.view(), 0).max_abs);
+    }
+  std::cout << "libyuv NV12 box 2x: max diff " << worst << "\n";
+  EXPECT_EQ(worst, 0);
 }
 
 }  // namespace
