@@ -10,6 +10,7 @@
 #include "nn/import/ncnn/ncnn_import.hpp"
 #include "nn/import/onnx/onnx_import.hpp"
 #include "nn/ir/graph.hpp"
+#include "nn/passes/pass.hpp"
 #include "nn/plan/memory_plan.hpp"
 
 namespace caldera::nn {
@@ -24,9 +25,9 @@ Result<TensorShape> from_ir(const ir::Shape& s, const std::string& what) {
 
 // An .onnx file (the public header has no load_onnx yet, so the importer's counts are not
 // carried into the dump's weight note).
-Result<Model> load_onnx(const std::string& path) {
+Result<Model> load_onnx(const std::string& path, const LoadOptions& options) {
   CALDERA_ASSIGN_OR_RETURN(onnx_import::ImportResult imported, onnx_import::import_onnx_file(path));
-  return Model::from_graph(std::move(imported.graph));
+  return Model::from_graph(std::move(imported.graph), options);
 }
 
 Status check_input_shape(const TensorShape& s) {
@@ -83,20 +84,29 @@ std::string TensorShape::to_string() const {
   return std::to_string(n) + "x" + std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
 }
 
-Result<Model> Model::from_graph(ir::Graph graph) {
+Result<Model> Model::from_graph(ir::Graph graph, const LoadOptions& options) {
+  std::vector<PassRecord> records;
+  if (options.run_passes) {
+    auto ran = passes::Pipeline::standard().run(graph);
+    if (!ran) return ran.status().with_context("model '" + graph.name + "'");
+    records = std::move(*ran);
+  }
   CALDERA_RETURN_IF_ERROR(ir::infer_shapes(graph));
   if (graph.inputs.size() != 1 || graph.outputs.size() != 1)
     return unsupported("model '" + graph.name + "' has " + std::to_string(graph.inputs.size()) + " inputs and " +
                        std::to_string(graph.outputs.size()) + " outputs; sessions run models of one input and one output");
   Model m;
   m.graph_ = std::make_shared<const ir::Graph>(std::move(graph));
+  m.passes_ = std::move(records);
+  m.passes_run_ = options.run_passes;
   return m;
 }
 
-Result<Model> Model::load_ncnn(const std::string& param_path, const std::string& bin_path) {
+Result<Model> Model::load_ncnn(const std::string& param_path, const std::string& bin_path,
+                              const LoadOptions& options) {
   CALDERA_ASSIGN_OR_RETURN(ncnn::ImportResult imported, ncnn::import_ncnn_files(param_path, bin_path));
   const ncnn::WeightStats stats = imported.weights;
-  CALDERA_ASSIGN_OR_RETURN(Model m, from_graph(std::move(imported.graph)));
+  CALDERA_ASSIGN_OR_RETURN(Model m, from_graph(std::move(imported.graph), options));
   m.weight_note_ = "convolution weights stored as float16 in " + std::to_string(stats.float16_arrays) +
                    " arrays, float32 in " + std::to_string(stats.float32_arrays) + "; biases and slopes float32";
   return m;
@@ -108,11 +118,11 @@ std::string Model::model_dir() {
   return std::string(home && *home ? home : ".") + "/.cache/caldera/models";
 }
 
-Result<Model> Model::load(const std::string& name_or_path) {
+Result<Model> Model::load(const std::string& name_or_path, const LoadOptions& options) {
   if (name_or_path.empty()) return invalid_argument("model: empty name");
   const auto ext = std::filesystem::path(name_or_path).extension();
-  if (ext == ".param") return load_ncnn(name_or_path);
-  if (ext == ".onnx") return load_onnx(name_or_path);
+  if (ext == ".param") return load_ncnn(name_or_path, "", options);
+  if (ext == ".onnx") return load_onnx(name_or_path, options);
   if (name_or_path.find('/') != std::string::npos)
     return invalid_argument("model '" + name_or_path + "': give a model name or a path to a .param or .onnx file");
   const std::string param = model_dir() + "/" + name_or_path + ".param";
@@ -120,7 +130,7 @@ Result<Model> Model::load(const std::string& name_or_path) {
   if (!std::filesystem::exists(param, ec))
     return io_error("model '" + name_or_path + "' is not in " + model_dir() +
                     " (run scripts/fetch-models.sh, or set CALDERA_MODEL_DIR)");
-  return load_ncnn(param);
+  return load_ncnn(param, "", options);
 }
 
 const std::string& Model::name() const { return graph_->name; }
@@ -137,17 +147,24 @@ Result<TensorShape> Model::output_shape(const TensorShape& input) const {
   return from_ir((*shapes)[static_cast<size_t>(graph_->outputs[0])], "model '" + name() + "' output");
 }
 
-std::string Model::dump() const {
-  std::string text = ir::dump(*graph_);
-  if (!weight_note_.empty()) text += "  weights: " + weight_note_ + "\n";
+namespace {
+
+std::string notes(const std::string& weight_note, const std::vector<PassRecord>& passes, bool passes_run) {
+  std::string text;
+  if (!weight_note.empty()) text += "  weights: " + weight_note + "\n";
+  if (!passes_run) text += "  passes: off\n";
+  for (const PassRecord& p : passes) text += "  pass " + p.pass + ": " + p.summary + "\n";
   return text;
 }
+
+}  // namespace
+
+std::string Model::dump() const { return ir::dump(*graph_) + notes(weight_note_, passes_, passes_run_); }
 
 Result<std::string> Model::dump_for(const TensorShape& input) const {
   CALDERA_RETURN_IF_ERROR(check_input_shape(input));
   CALDERA_ASSIGN_OR_RETURN(std::vector<ir::Shape> shapes, ir::compute_shapes(*graph_, {to_ir(input)}));
-  std::string text = ir::dump(*graph_, &shapes);
-  if (!weight_note_.empty()) text += "  weights: " + weight_note_ + "\n";
+  std::string text = ir::dump(*graph_, &shapes) + notes(weight_note_, passes_, passes_run_);
   // Activation memory for this input: each tensor lives from the step that makes it to its last
   // reader (graph inputs from the start, outputs to the end), placed by the planner into one
   // buffer, in fp16 as the CUDA runtime keeps them.

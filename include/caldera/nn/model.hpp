@@ -34,13 +34,29 @@ struct TensorShape {
   bool operator==(const TensorShape&) const = default;
 };
 
+// How a model is loaded.
+struct LoadOptions {
+  // The graph passes (src/nn/passes/: BatchNorm folding, conv + activation fusion, dead-node
+  // removal) after import. Off: the graph as imported (tests compare the two; a BatchNorm node
+  // then runs on the CPU only).
+  bool run_passes = true;
+};
+
+// What one graph pass did to a model at load.
+struct PassRecord {
+  std::string pass;     // "fold_batchnorm"
+  size_t changed = 0;   // nodes folded, fused or removed
+  std::string summary;  // "12 nodes folded into convolutions"
+};
+
 class Model {
  public:
   // An ncnn model; an empty bin_path means the .param path with ".bin" in place of ".param".
-  static Result<Model> load_ncnn(const std::string& param_path, const std::string& bin_path = "");
-  // A path ending in .param is loaded as is; anything else is a model name looked up as
+  static Result<Model> load_ncnn(const std::string& param_path, const std::string& bin_path = "",
+                                 const LoadOptions& options = {});
+  // A path ending in .param or .onnx is loaded as is; anything else is a model name looked up as
   // <model_dir()>/<name>.param and .bin.
-  static Result<Model> load(const std::string& name_or_path);
+  static Result<Model> load(const std::string& name_or_path, const LoadOptions& options = {});
   // CALDERA_MODEL_DIR, else $HOME/.cache/caldera/models.
   static std::string model_dir();
 
@@ -52,18 +68,25 @@ class Model {
   Result<TensorShape> output_shape(const TensorShape& input) const;
 
   // The readable text form of the graph: one line per node with attributes and shapes (spatial
-  // sizes as '?' where they depend on the input), plus how the weights were stored.
+  // sizes as '?' where they depend on the input), how the weights were stored, and one line per
+  // pass run at load ("  pass fold_batchnorm: 12 nodes folded into convolutions").
   std::string dump() const;
   // The same with every shape computed for this input.
   Result<std::string> dump_for(const TensorShape& input) const;
 
   const ir::Graph& graph() const { return *graph_; }
-  // Wraps a graph built in code (tests, future importers); it is validated and shape-inferred.
-  static Result<Model> from_graph(ir::Graph graph);
+  // What the passes did at load, in order (empty when they were off).
+  const std::vector<PassRecord>& passes() const { return passes_; }
+
+  // Wraps a graph built in code (tests, importers): the passes run (unless turned off), then it
+  // is validated and shape-inferred.
+  static Result<Model> from_graph(ir::Graph graph, const LoadOptions& options = {});
 
  private:
   std::shared_ptr<const ir::Graph> graph_;
   std::string weight_note_;  // "float16 x18" etc., from the importer
+  std::vector<PassRecord> passes_;
+  bool passes_run_ = false;
 };
 
 // How a CUDA session picks each convolution's cuDNN algorithm, once per input shape: a timed

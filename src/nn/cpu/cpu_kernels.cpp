@@ -163,6 +163,19 @@ void prelu(float* data, Dims d, const float* slope, size_t slopes, int threads) 
   }
 }
 
+void batch_norm(float* data, Dims d, const float* scale, const float* bias, const float* mean, const float* var,
+                float eps, int threads) {
+  const int planes = d.n * d.c;
+  const size_t plane = d.plane();
+#pragma omp parallel for num_threads(team_size(threads))
+  for (int p = 0; p < planes; ++p) {
+    const int c = p % d.c;
+    const float m = mean[c], inv = 1.f / std::sqrt(var[c] + eps), s = scale[c], b = bias[c];
+    float* x = data + static_cast<size_t>(p) * plane;
+    for (size_t i = 0; i < plane; ++i) x[i] = (x[i] - m) * inv * s + b;
+  }
+}
+
 void binary(const float* a, Dims ad, const float* b, Dims bd, float* out, Dims od, ir::BinaryKind kind, int threads) {
   // Strides of 0 where a dimension is broadcast.
   const auto strides = [](Dims d, Dims o) {

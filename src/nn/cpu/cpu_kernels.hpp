@@ -29,6 +29,10 @@ void activation(float* data, size_t count, const ir::ActivationAttrs& a, int thr
 // In place: x < 0 ? x * slope[c] : x; one slope for all channels when `slopes` is 1.
 void prelu(float* data, Dims dims, const float* slope, size_t slopes, int threads);
 
+// In place: x = (x - mean[c]) / sqrt(var[c] + eps) * scale[c] + bias[c].
+void batch_norm(float* data, Dims dims, const float* scale, const float* bias, const float* mean, const float* var,
+                float eps, int threads);
+
 // out = a (op) b with NumPy broadcasting to out_dims (each input dim equals out's or is 1).
 void binary(const float* a, Dims a_dims, const float* b, Dims b_dims, float* out, Dims out_dims, ir::BinaryKind kind,
             int threads);

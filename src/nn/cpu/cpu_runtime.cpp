@@ -99,6 +99,11 @@ Status run_graph(const ir::Graph& g, const std::vector<const float*>& inputs, co
         break;
       }
       case ir::OpType::Resize: resize(in_data[0], in_dims[0], out.data(), od, n.attr<ir::ResizeAttrs>(), threads); break;
+      case ir::OpType::BatchNorm:
+        std::copy(in_data[0], in_data[0] + od.count(), out.begin());
+        batch_norm(out.data(), od, n.weights[0].data.data(), n.weights[1].data.data(), n.weights[2].data.data(),
+                   n.weights[3].data.data(), n.attr<ir::BatchNormAttrs>().epsilon, threads);
+        break;
       case ir::OpType::Input: break;
     }
     owned[static_cast<size_t>(out_t)] = std::move(out);

@@ -87,6 +87,9 @@ Status CudaSession::build(const ir::Graph& g) {
     } else if (n.op == ir::OpType::PRelu) {
       node_slopes_[i] = 0;
       st.slope_count = static_cast<int>(n.weights[0].data.size());
+    } else if (n.op == ir::OpType::BatchNorm) {
+      return unsupported(label(n) + ": the CUDA runtime runs BatchNorm only folded into a convolution (the "
+                                    "fold_batchnorm pass, on unless the model was loaded with passes off)");
     } else if (n.op == ir::OpType::Eltwise) {
       if (n.inputs.size() > static_cast<size_t>(kMaxEltwiseInputs))
         return unsupported(label(n) + ": " + std::to_string(n.inputs.size()) + " inputs (the CUDA runtime takes up to " +
@@ -373,6 +376,7 @@ Status CudaSession::run_steps(Plan& p, const Planar& input, const Planar& output
         break;
       }
       case ir::OpType::Resize: status = resize(in0, dims(st.in[0]), out, od, n.attr<ir::ResizeAttrs>(), stream_); break;
+      case ir::OpType::BatchNorm: status = internal_error("BatchNorm step (refused when the session is built)"); break;
       case ir::OpType::Input: break;
     }
     if (!status) return status.with_context(label(n));

@@ -30,6 +30,7 @@ bool attrs_fit(const Node& n) {
     case OpType::Concat: return std::holds_alternative<std::monostate>(n.attrs);
     case OpType::PixelShuffle: return std::holds_alternative<PixelShuffleAttrs>(n.attrs);
     case OpType::Resize: return std::holds_alternative<ResizeAttrs>(n.attrs);
+    case OpType::BatchNorm: return std::holds_alternative<BatchNormAttrs>(n.attrs);
   }
   return false;
 }
@@ -71,6 +72,24 @@ Status check_conv_weights(const Graph& g, int index) {
   return Status::ok();
 }
 
+Status check_batchnorm(const Graph& g, int index) {
+  const Node& n = g.nodes[static_cast<size_t>(index)];
+  const std::string where = node_label(g, index);
+  static const char* const roles[4] = {"scale", "bias", "mean", "var"};
+  if (n.weights.size() != 4) return invalid_argument(where + ": expects scale, bias, mean and var weights");
+  const size_t c = n.weights[0].data.size();
+  if (c == 0) return invalid_argument(where + ": no channels");
+  for (size_t k = 0; k < 4; ++k)
+    if (n.weights[k].data.size() != c)
+      return invalid_argument(where + ": " + roles[k] + " has " + std::to_string(n.weights[k].data.size()) +
+                              " values, scale has " + std::to_string(c));
+  const float eps = n.attr<BatchNormAttrs>().epsilon;
+  if (!(eps >= 0.f)) return invalid_argument(where + ": epsilon must be non-negative");
+  for (float v : n.weights[3].data)
+    if (!(v + eps > 0.f)) return invalid_argument(where + ": variance + epsilon must be positive");
+  return Status::ok();
+}
+
 }  // namespace
 
 std::string Shape::to_string() const {
@@ -88,6 +107,7 @@ const char* op_type_name(OpType t) {
     case OpType::Concat: return "Concat";
     case OpType::PixelShuffle: return "PixelShuffle";
     case OpType::Resize: return "Resize";
+    case OpType::BatchNorm: return "BatchNorm";
   }
   return "?";
 }
@@ -177,6 +197,7 @@ Status validate(const Graph& g) {
         return internal_error(where + ": tensor '" + g.tensors[static_cast<size_t>(t)].name + "' has the wrong producer");
     }
     if (n.op == OpType::Conv2d) CALDERA_RETURN_IF_ERROR(check_conv_weights(g, index));
+    if (n.op == OpType::BatchNorm) CALDERA_RETURN_IF_ERROR(check_batchnorm(g, index));
     if (n.op == OpType::PRelu && (n.weights.size() != 1 || n.weights[0].data.empty()))
       return invalid_argument(where + ": expects one slope weight");
     if (n.op == OpType::PixelShuffle && n.attr<PixelShuffleAttrs>().factor < 1)
@@ -282,6 +303,9 @@ std::string dump(const Graph& g, const std::vector<Shape>* shapes) {
         else a << " scale " << float_text(r.scale_h) << "x" << float_text(r.scale_w);
         break;
       }
+      case OpType::BatchNorm:
+        a << n.weights[0].data.size() << " channels eps " << float_text(n.attr<BatchNormAttrs>().epsilon);
+        break;
       default: break;
     }
     const std::string attr_text = a.str();

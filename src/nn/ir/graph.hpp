@@ -1,6 +1,6 @@
 // The neural engine's graph IR: tensors with NCHW shapes (height and width may be dynamic),
 // nodes with an op type and typed attributes, weights as float vectors held by their node.
-// Importers (ncnn now, ONNX later) produce it; passes rewrite it; runtimes (CPU reference, CUDA)
+// Importers (ncnn, ONNX) produce it; passes (src/nn/passes/) rewrite it; runtimes (CPU reference, CUDA)
 // execute it. Nodes are kept in topological order: a node only reads tensors made by an
 // earlier node or by a graph input.
 #pragma once
@@ -35,6 +35,8 @@ enum class OpType : uint8_t {
   Concat,        // along channels
   PixelShuffle,  // depth to space
   Resize,        // nearest / bilinear / bicubic, by scale or to a fixed size
+  BatchNorm,     // inference batch normalisation per channel (weights: scale, bias, mean, var);
+                 // the fold_batchnorm pass turns every one into a convolution before a runtime sees it
 };
 const char* op_type_name(OpType t);
 
@@ -94,8 +96,14 @@ struct ResizeAttrs {
   // bicubic uses Keys' a = -0.75 (ncnn's and OpenCV's convention).
 };
 
+// y = (x - mean[c]) / sqrt(var[c] + epsilon) * scale[c] + bias[c]; weights[0..3] are scale, bias,
+// mean and var, C values each (ONNX BatchNormalization in inference mode).
+struct BatchNormAttrs {
+  float epsilon = 1e-5f;
+};
+
 using Attrs = std::variant<std::monostate, Conv2dAttrs, ActivationAttrs, BinaryAttrs, EltwiseAttrs, PixelShuffleAttrs,
-                           ResizeAttrs>;
+                           ResizeAttrs, BatchNormAttrs>;
 
 struct Weight {
   std::string role;           // "weight", "bias", "slope"

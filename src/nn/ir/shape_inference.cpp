@@ -120,6 +120,14 @@ Result<Shape> infer_node(const Graph& g, const std::vector<Shape>& shapes, const
       if (out.h == 0 || out.w == 0) return invalid_argument(label(n) + ": input " + x.to_string() + " resizes to nothing");
       return out;
     }
+    case OpType::BatchNorm: {
+      const Shape& x = in(0);
+      const size_t channels = n.weights[0].data.size();
+      if (known(x.c) && static_cast<size_t>(x.c) != channels)
+        return invalid_argument(label(n) + ": " + std::to_string(channels) + " channels of statistics for a " +
+                                std::to_string(x.c) + "-channel input");
+      return x;
+    }
   }
   return internal_error(label(n) + ": no shape rule");
 }

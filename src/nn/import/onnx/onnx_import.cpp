@@ -211,6 +211,7 @@ Status Importer::import_node(const onnx::NodeProto& n) {
   if (op == "Conv") return import_conv(n);
   if (op == "Relu" || op == "LeakyRelu" || op == "Sigmoid" || op == "Clip") return import_activation(n);
   if (op == "PRelu") return import_prelu(n);
+  if (op == "BatchNormalization") return import_batchnorm(n);
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") return import_binary(n);
   if (op == "Concat") {
     std::vector<int> ins;

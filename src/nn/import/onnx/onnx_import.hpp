@@ -1,6 +1,7 @@
 // ONNX model import (opset 11 and later) -> graph IR, for the operators CNN restoration and
 // super-resolution models use:
 //   Conv (groups, dilation, asymmetric pads, auto_pad), Relu, LeakyRelu, PRelu, Sigmoid, Clip,
+//   BatchNormalization (inference mode; the fold_batchnorm pass folds it at model load),
 //   Add/Sub/Mul/Div (two tensors with broadcasting; a tensor and a scalar or per-channel
 //   [1,C,1,1] constant, the latter as a 1x1 depthwise convolution), Concat (channels),
 //   Resize/Upsample (nearest, linear, cubic), DepthToSpace (DCR, CRD), the

@@ -69,6 +69,7 @@ class Importer {
   Status import_conv(const onnx::NodeProto& n);
   Status import_activation(const onnx::NodeProto& n);
   Status import_prelu(const onnx::NodeProto& n);
+  Status import_batchnorm(const onnx::NodeProto& n);
   Status import_binary(const onnx::NodeProto& n);
   Status import_resize(const onnx::NodeProto& n);
   Status import_reshape(const onnx::NodeProto& n);

@@ -138,6 +138,35 @@ Status Importer::import_prelu(const onnx::NodeProto& n) {
   return emit(n, ir::OpType::PRelu, std::monostate{}, std::move(w), {x});
 }
 
+// Inference mode only: the running statistics are constants, the optional training outputs
+// (running mean / var, saved mean / var) must be absent or unnamed.
+Status Importer::import_batchnorm(const onnx::NodeProto& n) {
+  const std::string where = label(n);
+  CALDERA_ASSIGN_OR_RETURN(int x, runtime_input(n, 0));
+  if (attr_int(n, "training_mode", 0) != 0)
+    return unsupported(where + ": training_mode 1 (Caldera runs BatchNormalization in inference mode)");
+  for (int k = 1; k < n.output_size(); ++k)
+    if (!n.output(k).empty())
+      return unsupported(where + ": output " + std::to_string(k) + " ('" + n.output(k) +
+                         "') is a training statistic; inference graphs have one output");
+  static const char* const roles[4] = {"scale", "bias", "mean", "var"};
+  std::vector<ir::Weight> weights;
+  size_t channels = 0;
+  for (int k = 1; k <= 4; ++k) {
+    CALDERA_ASSIGN_OR_RETURN(const ConstValue* c, const_input(n, k));
+    if (c->any_symbolic() || c->dims.size() != 1 || c->count() == 0)
+      return unsupported(where + ": " + roles[k - 1] + " of shape " + c->dims_text() + "; expected [C]");
+    if (k == 1) channels = c->count();
+    if (c->count() != channels)
+      return invalid_argument(where + ": " + roles[k - 1] + " has " + std::to_string(c->count()) + " values, scale has " +
+                              std::to_string(channels));
+    weights.push_back({roles[k - 1], c->dims, c->floats()});
+  }
+  ir::BatchNormAttrs a;
+  a.epsilon = attr_float(n, "epsilon", 1e-5f);
+  return emit(n, ir::OpType::BatchNorm, a, std::move(weights), {x});
+}
+
 Status Importer::emit_channel_affine(const onnx::NodeProto& n, int x, const std::vector<float>& scale,
                                      const std::vector<float>& shift) {
   ir::Conv2dAttrs a;
