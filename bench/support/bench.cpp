@@ -10,6 +10,7 @@
 
 #include "caldera/device_info.hpp"
 #include "core/cuda_check.hpp"
+#include "core/random_fill.hpp"
 #include "core/sample_io.hpp"
 
 namespace caldera::bench {
@@ -83,39 +84,8 @@ Result<ImageSet> device_images(const ImageDesc& desc, int count, Context& ctx) {
 Result<ImageSet> random_device_images(const ImageDesc& desc, int count, uint64_t seed, Context& ctx) {
   ImageSet set;
   CALDERA_ASSIGN_OR_RETURN(Image host, Image::create(desc, MemoryKind::PinnedHost));
-  const FormatInfo& fi = format_info(desc.format);
-  std::mt19937_64 rng(seed);
   for (int i = 0; i < count; ++i) {
-    // Random valid samples for the format (P010 low bits zero, floats in [0, 1]).
-    for (int p = 0; p < fi.num_planes; ++p) {
-      const int n = plane_width(desc.format, p, desc.width) * fi.planes[p].channels;
-      for (int y = 0; y < plane_height(desc.format, p, desc.height); ++y) {
-        uint8_t* row = host.view().row(p, y);
-        for (int x = 0; x < n; ++x) {
-          const uint64_t r = rng();
-          switch (fi.sample) {
-            case SampleType::U8: row[x] = static_cast<uint8_t>(r); break;
-            case SampleType::U16: {
-              uint16_t v = static_cast<uint16_t>(r);
-              if (fi.bit_depth < 16) v = static_cast<uint16_t>((v >> (16 - fi.bit_depth)) << fi.msb_shift);
-              std::memcpy(row + 2 * x, &v, 2);
-              break;
-            }
-            case SampleType::F16: {
-              // Halves of [0, 1): exponent 0..14 with any mantissa is (0, 1); keep it simple.
-              uint16_t v = static_cast<uint16_t>(0x3000 + (r % 0x0c00));
-              std::memcpy(row + 2 * x, &v, 2);
-              break;
-            }
-            case SampleType::F32: {
-              float v = static_cast<float>(r % 1000000) / 1e6f;
-              std::memcpy(row + 4 * x, &v, 4);
-              break;
-            }
-          }
-        }
-      }
-    }
+    fill_random_samples(host.view(), seed + static_cast<uint64_t>(i));
     CALDERA_ASSIGN_OR_RETURN(Image dev, Image::create(desc, MemoryKind::Device, &ctx));
     CALDERA_RETURN_IF_ERROR(copy_image(host.view(), dev.view(), ctx));
     CALDERA_RETURN_IF_ERROR(ctx.synchronize());  // the pinned staging image is reused

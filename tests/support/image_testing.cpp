@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "caldera/half.hpp"
+#include "core/random_fill.hpp"
 #include "core/sample_io.hpp"
 
 namespace caldera::testing {
@@ -15,36 +16,7 @@ Image random_image(const ImageDesc& desc, uint64_t seed) {
   auto r = Image::create(desc, MemoryKind::Host);
   if (!r) throw std::runtime_error(r.status().to_string());
   Image img = std::move(r).value();
-  std::mt19937_64 rng(seed);
-  const FormatInfo& fi = format_info(desc.format);
-  for (int p = 0; p < fi.num_planes; ++p) {
-    const int w = plane_width(desc.format, p, desc.width) * fi.planes[p].channels;
-    const int h = plane_height(desc.format, p, desc.height);
-    for (int y = 0; y < h; ++y) {
-      uint8_t* row = img.view().row(p, y);
-      for (int x = 0; x < w; ++x) {
-        switch (fi.sample) {
-          case SampleType::U8: row[x] = static_cast<uint8_t>(rng()); break;
-          case SampleType::U16: {
-            uint16_t v = static_cast<uint16_t>(rng());
-            if (fi.bit_depth < 16) v = static_cast<uint16_t>((v >> (16 - fi.bit_depth)) << fi.msb_shift);
-            std::memcpy(row + 2 * x, &v, 2);
-            break;
-          }
-          case SampleType::F16: {
-            uint16_t v = float_to_half(static_cast<float>(rng() % 1000001) / 1e6f);
-            std::memcpy(row + 2 * x, &v, 2);
-            break;
-          }
-          case SampleType::F32: {
-            float v = static_cast<float>(rng() % 1000001) / 1e6f;
-            std::memcpy(row + 4 * x, &v, 4);
-            break;
-          }
-        }
-      }
-    }
-  }
+  fill_random_samples(img.view(), seed);
   return img;
 }
 
