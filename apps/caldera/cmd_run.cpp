@@ -7,8 +7,8 @@
 
 #include "caldera/commands.hpp"
 #include "caldera/device_info.hpp"
-#include "caldera/frame_io.hpp"
-#include "caldera/op_chain.hpp"
+#include "caldera/filter.hpp"
+#include "caldera/io/media.hpp"
 
 namespace caldera::app {
 namespace {
@@ -51,14 +51,22 @@ std::string where(const Context& ctx) {
 Status run_job(const RunOptions& o) {
   CALDERA_ASSIGN_OR_RETURN(DeviceChoice choice, parse_device_choice(o.device));
   CALDERA_ASSIGN_OR_RETURN(Context ctx, Context::create(choice));
-  CALDERA_ASSIGN_OR_RETURN(auto source, open_source(o.input, o.input_format, o.size));
-  CALDERA_ASSIGN_OR_RETURN(auto sink, make_sink(o.output, o.jpeg_quality));
-  Chain chain;
+  SourceOptions so;
+  so.raw_format = o.input_format;
+  so.raw_size = o.size;
+  CALDERA_ASSIGN_OR_RETURN(auto source, open_media_source(o.input, so));
+  SinkOptions sink_options;
+  sink_options.jpeg_quality = o.jpeg_quality;
+  CALDERA_ASSIGN_OR_RETURN(auto sink, make_media_sink(o.output, sink_options));
+  FilterChain chain;
   if (!o.chain.empty()) {
-    CALDERA_ASSIGN_OR_RETURN(chain, parse_chain(o.chain));
+    auto parsed = parse_filter_chain(o.chain);
+    if (!parsed) return parsed.status().with_context("--vf");
+    chain = std::move(parsed).value();
   }
 
-  const ImageDesc in_desc = source->desc();
+  const MediaInfo& info = source->info();
+  const ImageDesc in_desc = info.desc;
   ChainRunner runner(chain, ctx);
   CALDERA_RETURN_IF_ERROR(runner.prepare(in_desc, ctx.memory()));
   if (!sink->accepts(runner.output_desc().format)) {
@@ -66,51 +74,56 @@ Status run_job(const RunOptions& o) {
     if (!o.quiet)
       fmt::print(stderr, "note: {} cannot hold {}; converting to {} for it\n", o.output,
                  format_name(runner.output_desc().format), format_name(target));
-    chain.steps.push_back(make_convert_step(target));
+    CALDERA_ASSIGN_OR_RETURN(auto convert, FilterRegistry::builtin().make("convert", {{"format", format_name(target)}}));
+    chain.filters.push_back(std::move(convert));
     CALDERA_RETURN_IF_ERROR(runner.prepare(in_desc, ctx.memory()));
   }
   const ImageDesc out_desc = runner.output_desc();
-  CALDERA_RETURN_IF_ERROR(sink->open(out_desc, source->timing()));
+  CALDERA_RETURN_IF_ERROR(sink->open(out_desc, info));
 
   // Host frames are pinned when a GPU is used, so uploads and downloads run at full speed.
   const MemoryKind staging = ctx.is_cuda() ? MemoryKind::PinnedHost : MemoryKind::Host;
-  CALDERA_ASSIGN_OR_RETURN(Image in_host, Image::create(in_desc, staging));
-  Image in_dev, out_host;
+  Frame in, out;
+  CALDERA_ASSIGN_OR_RETURN(in.image, Image::create(in_desc, staging));
+  CALDERA_ASSIGN_OR_RETURN(out.image, Image::create(out_desc, staging));
+  Image in_dev, out_dev;
   if (ctx.is_cuda()) {
     CALDERA_ASSIGN_OR_RETURN(in_dev, Image::create(in_desc, MemoryKind::Device, &ctx));
-    CALDERA_ASSIGN_OR_RETURN(out_host, Image::create(out_desc, staging));
+    CALDERA_ASSIGN_OR_RETURN(out_dev, Image::create(out_desc, MemoryKind::Device, &ctx));
   }
 
   if (!o.quiet) {
     std::string steps;
-    for (const auto& s : chain.steps) steps += (steps.empty() ? "" : ", ") + s->describe();
+    for (const auto& f : chain.filters) steps += (steps.empty() ? "" : ", ") + f->describe();
     fmt::print(stderr, "{}: {}x{} {} -> {}x{} {} on {}{}{}\n", o.input, in_desc.width, in_desc.height,
                format_name(in_desc.format), out_desc.width, out_desc.height, format_name(out_desc.format), where(ctx),
                steps.empty() ? "" : ": ", steps);
   }
-  long total = source->frame_count();
+  long total = info.frame_count;
   if (o.frames > 0 && (total < 0 || o.frames < total)) total = o.frames;
   Progress progress(!o.quiet && (o.progress || isatty(2)), total);
   const auto start = Clock::now();
   long frames = 0;
   while (o.frames < 0 || frames < o.frames) {
-    auto more = source->read(in_host.view());
+    auto more = source->read(in);
     if (!more) return more.status();
     if (!*more) break;
-    ConstImageView frame = in_host.view();
+    const std::string at = "frame " + std::to_string(frames);
     if (ctx.is_cuda()) {
-      CALDERA_RETURN_IF_ERROR(copy_image(in_host.view(), in_dev.view(), ctx));
-      frame = in_dev.view();
+      CALDERA_RETURN_IF_ERROR(copy_image(in.image.view(), in_dev.view(), ctx));
+      CALDERA_RETURN_IF_ERROR(runner.run(in_dev.view(), out_dev.view()).with_context(at));
+      CALDERA_RETURN_IF_ERROR(copy_image(out_dev.view(), out.image.view(), ctx));
+    } else {
+      CALDERA_RETURN_IF_ERROR(runner.run(in.image.view(), out.image.view()).with_context(at));
     }
-    auto out = runner.run(frame);
-    if (!out) return out.status().with_context("frame " + std::to_string(frames));
-    ConstImageView result = *out;
-    if (ctx.is_cuda()) {
-      CALDERA_RETURN_IF_ERROR(copy_image(result, out_host.view(), ctx));
-      result = out_host.view();
-    }
-    CALDERA_RETURN_IF_ERROR(ctx.synchronize().with_context("frame " + std::to_string(frames)));
-    CALDERA_RETURN_IF_ERROR(sink->write(result));
+    out.index = in.index;
+    out.pts = in.pts;
+    out.duration = in.duration;
+    out.time_base = in.time_base;
+    out.passthrough = std::move(in.passthrough);
+    in.passthrough.clear();
+    CALDERA_RETURN_IF_ERROR(ctx.synchronize().with_context(at));
+    CALDERA_RETURN_IF_ERROR(sink->write(out));
     ++frames;
     progress.update(frames);
   }

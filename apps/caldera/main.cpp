@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "caldera/commands.hpp"
-#include "caldera/op_chain.hpp"
+#include "caldera/filter.hpp"
 
 int main(int argc, char** argv) {
   using namespace caldera::app;
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--jpeg-quality", run.jpeg_quality, "JPEG quality 1..100")->check(CLI::Range(1, 100));
   run_cmd->add_flag("-q,--quiet", run.quiet, "print nothing but errors");
   run_cmd->add_flag("--progress", run.progress, "show the progress line even when stderr is not a terminal");
-  run_cmd->footer(chain_help());
+  run_cmd->footer("Filters (comma-separated, options as key=value joined by ':'):\n" + caldera::FilterRegistry::builtin().help());
 
   InfoOptions info;
   CLI::App* info_cmd = app.add_subcommand("info", "GPU, driver, CUDA, cuDNN and what this build can use");

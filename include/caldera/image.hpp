@@ -93,6 +93,9 @@ class Image {
 
   // Host and pinned memory need no context; device memory comes from ctx's stream-ordered pool.
   static Result<Image> create(const ImageDesc& desc, MemoryKind memory, Context* ctx = nullptr);
+  // An image over memory someone else owns (a decoder's frame buffer): `owner` stays alive as
+  // long as the image does. Such an image is never reused as a destination by the sources.
+  static Image wrap(const ImageView& view, std::shared_ptr<void> owner);
 
   ImageView view() { return view_; }
   ConstImageView view() const { return view_; }
@@ -104,10 +107,13 @@ class Image {
   MemoryKind memory() const { return view_.memory(); }
   bool empty() const { return view_.empty(); }
   void set_color(const ColorDesc& c) { view_.set_color(c); }
+  // False for wrap()ped images.
+  bool owns_memory() const { return owns_; }
 
  private:
   std::shared_ptr<void> storage_;
   ImageView view_;
+  bool owns_ = true;
 };
 
 // Copies pixels between any two memories (host, pinned, device) for images of equal size and

@@ -74,4 +74,21 @@ Result<ChromaSiting> parse_siting(std::string_view s) {
   return invalid_argument("unknown chroma siting '" + std::string(s) + "' (known: left, center, topleft)");
 }
 
+Result<Transfer> parse_transfer(std::string_view s) {
+  if (s == "bt1886" || s == "bt709" || s == "gamma24") return Transfer::BT1886;
+  if (s == "srgb" || s == "iec61966-2-1") return Transfer::SRGB;
+  if (s == "linear") return Transfer::Linear;
+  if (s == "pq" || s == "smpte2084" || s == "st2084") return Transfer::PQ;
+  if (s == "hlg" || s == "arib-std-b67") return Transfer::HLG;
+  return invalid_argument("unknown transfer '" + std::string(s) + "' (known: bt1886, srgb, linear, pq, hlg)");
+}
+Result<Primaries> parse_primaries(std::string_view s) {
+  if (s == "bt709") return Primaries::BT709;
+  if (s == "bt601-525" || s == "smpte170m") return Primaries::BT601_525;
+  if (s == "bt601-625" || s == "bt470bg") return Primaries::BT601_625;
+  if (s == "bt2020") return Primaries::BT2020;
+  if (s == "p3" || s == "display-p3" || s == "smpte432") return Primaries::DisplayP3;
+  return invalid_argument("unknown primaries '" + std::string(s) + "' (known: bt709, bt601-525, bt601-625, bt2020, p3)");
+}
+
 }  // namespace caldera

@@ -141,6 +141,14 @@ Result<Image> Image::create(const ImageDesc& desc, MemoryKind memory, Context* c
   return img;
 }
 
+Image Image::wrap(const ImageView& view, std::shared_ptr<void> owner) {
+  Image img;
+  img.storage_ = std::move(owner);
+  img.view_ = view;
+  img.owns_ = false;
+  return img;
+}
+
 Status copy_image(ConstImageView src, ImageView dst, Context& ctx) {
   if (src.width() != dst.width() || src.height() != dst.height() || src.format() != dst.format())
     return invalid_argument("copy_image: src is " + std::to_string(src.width()) + "x" + std::to_string(src.height()) +

@@ -1,0 +1,28 @@
+// The sources and sinks behind open_media_source / make_media_sink, one family per file.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "caldera/io/image_file.hpp"
+#include "caldera/io/media.hpp"
+
+namespace caldera::io {
+
+// Gives `frame.image` the description and memory kind asked for, keeping its memory when it
+// already has them (the sources' way of reusing the caller's buffers).
+Status ensure_frame_image(Frame& frame, const ImageDesc& desc, MemoryKind memory, Context* ctx = nullptr);
+
+// Lower-case extension with the dot: ".mp4".
+std::string lower_extension(const std::string& path);
+
+Result<std::unique_ptr<MediaSource>> open_image_source(const std::string& path);
+Result<std::unique_ptr<MediaSource>> open_y4m_source(const std::string& path);
+Result<std::unique_ptr<MediaSource>> open_raw_source(const std::string& path, const SourceOptions& options);
+bool is_raw_extension(const std::string& ext);
+
+std::unique_ptr<MediaSink> make_image_sink(const std::string& path, ImageFileType type, const SinkOptions& options);
+std::unique_ptr<MediaSink> make_y4m_sink(const std::string& path);
+std::unique_ptr<MediaSink> make_raw_sink(const std::string& path);
+
+}  // namespace caldera::io
