@@ -36,15 +36,18 @@ CALDERA_HD T pq_inverse_eotf(T nits) {
 }
 
 // ---- BT.2100 HLG ---------------------------------------------------------------------------------
-// OETF constants (BT.2100 Table 5): a = 0.17883277, b = 1 - 4a, c = 0.5 - a ln(4a).
+// OETF constants (BT.2100 Table 5): a = 0.17883277, b = 1 - 4a, c = 0.5 - a ln(4a). BT.2100
+// prints b and c rounded to 8 digits (0.28466892, 0.55991073); these are the defining formulas
+// evaluated in double, so the curve is continuous at E = 1/12.
 inline constexpr double kHlgA = 0.17883277;
-inline constexpr double kHlgB = 0.28466892;   // 1 - 4a
-inline constexpr double kHlgC = 0.55991073;   // 0.5 - a ln(4a)
+inline constexpr double kHlgB = 1 - 4 * kHlgA;          // 0.28466892
+inline constexpr double kHlgC = 0.559910729529562;      // 0.5 - a ln(4a)
 
-// Scene linear E in [0, 1] -> E'.
+// Scene linear E >= 0 -> E' (E is not clamped above 1: the inverse of E' = 1 is 1 + 3e-8 with the
+// rounded a, and a round trip must not lose that; encoders clamp the signal).
 template <class T>
 CALDERA_HD T hlg_oetf(T e) {
-  e = clamp_(e, T(0), T(1));
+  e = max_(e, T(0));
   return e <= T(1.0 / 12.0) ? sqrt_(T(3) * e) : T(kHlgA) * log_(T(12) * e - T(kHlgB)) + T(kHlgC);
 }
 
