@@ -10,6 +10,7 @@ packages=(
   libonnx-dev libprotobuf-dev                # ONNX import (onnx-ml.pb.h, libonnx_proto, libprotobuf)
   libgtest-dev                               # tests
   libyuv-dev libopencv-imgproc-dev libopencv-core-dev  # peers as test oracles only
+  ffmpeg                                     # oracle: zscale (libzimg) + tonemap for tests/peers/ffmpeg_tonemap_test.cpp
 )
 
 missing=()
