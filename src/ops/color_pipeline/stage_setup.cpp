@@ -69,6 +69,23 @@ Status check_gamut_params(const GamutParams& g, const char* op) {
   return Status::ok();
 }
 
+Matrix default_matrix_for(Primaries p) {
+  switch (p) {
+    case Primaries::BT2020: return Matrix::BT2020NCL;
+    case Primaries::BT601_525:
+    case Primaries::BT601_625: return Matrix::BT601;
+    default: return Matrix::BT709;
+  }
+}
+
+Status transfer_params_from(const FilterOptions& o, TransferParams& tp) {
+  CALDERA_ASSIGN_OR_RETURN(tp.sdr_white, o.real("sdr_white", tp.sdr_white));
+  CALDERA_ASSIGN_OR_RETURN(tp.sdr_black, o.real("sdr_black", tp.sdr_black));
+  CALDERA_ASSIGN_OR_RETURN(tp.hlg_peak, o.real("hlg_peak", tp.hlg_peak));
+  CALDERA_ASSIGN_OR_RETURN(tp.hlg_black, o.real("hlg_black", tp.hlg_black));
+  return check_transfer_params(tp, o.filter().c_str());
+}
+
 Status check_color_values(const ColorDesc& c, const char* what) {
   if (static_cast<int>(c.transfer) > static_cast<int>(Transfer::HLG) ||
       static_cast<int>(c.primaries) > static_cast<int>(Primaries::DisplayP3) ||

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "caldera/context.hpp"
+#include "caldera/filter.hpp"
 #include "caldera/ops/gamut.hpp"
 #include "caldera/ops/transfer.hpp"
 #include "ops/color_pipeline/pipeline.hpp"
@@ -26,6 +27,13 @@ hd::GamutCoeffs<double> gamut_coeffs(Primaries from, Primaries to, const GamutPa
 double gamut_limit(Primaries from, Primaries to);
 
 Status check_gamut_params(const GamutParams& g, const char* op);
+
+// The Y'CbCr matrix that goes with a set of primaries (bt2020nc for BT.2020, bt601 for the BT.601
+// sets, bt709 otherwise): what the filters pick when a YUV output changes primaries.
+Matrix default_matrix_for(Primaries p);
+
+// Parses the options the HDR filters share (sdr_white, sdr_black, hlg_peak, hlg_black) into `tp`.
+Status transfer_params_from(const FilterOptions& o, TransferParams& tp);
 
 // A colour description whose enum values are all in range; `what` names it in the message.
 Status check_color_values(const ColorDesc& c, const char* what);
