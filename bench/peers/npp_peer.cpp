@@ -101,6 +101,12 @@ int rgb_to_planar_f32(const CalderaU8* src, int src_step, float* planes[3], int 
   return nppiCopy_32f_C3P3R_Ctx(scratch, scratch_step, dst, plane_step, size, c);
 }
 
+int lut_trilinear_8u_ac4(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h,
+                         unsigned int* values, CalderaU8* level_values[3], int levels[3], CalderaPeerStream s) {
+  return nppiLUT_Trilinear_8u_AC4R_Ctx(src, src_step, dst, dst_step, NppiSize{w, h}, reinterpret_cast<Npp32u*>(values),
+                                       level_values, levels, context_for(s));
+}
+
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) int caldera_npp_peer_init(CalderaNppPeer* peer) {
@@ -116,5 +122,6 @@ extern "C" __attribute__((visibility("default"))) int caldera_npp_peer_init(Cald
   peer->rgb_to_rgba = rgb_to_rgba;
   peer->resize_8u = resize_8u;
   peer->rgb_to_planar_f32 = rgb_to_planar_f32;
+  peer->lut_trilinear_8u_ac4 = lut_trilinear_8u_ac4;
   return 0;
 }
