@@ -24,11 +24,14 @@ struct ToneCoeffs {
   T pq_black = T(0), pq_range = T(1), max_lum = T(1), min_lum = T(0), ks = T(1);
 };
 
-// Hable's filmic curve with the constants FFmpeg's vf_tonemap uses (A..F = 0.15, 0.5, 0.1, 0.2, 0.02, 0.3).
+// Hable's filmic curve with the constants FFmpeg's vf_tonemap uses (A..F = 0.15, 0.5, 0.1, 0.2,
+// 0.02, 0.3): h(x) = (x (A x + C B) + D E) / (x (A x + B) + D F) - E / F, written as one fraction,
+// x (A (F - E) x + B (C F - E)) / (F (x (A x + B) + D F)), so that small x (dark pixels, and the
+// gain h(x) / x near 0) loses nothing to cancellation in float.
 template <class T>
 CALDERA_HD T hable_curve(T x) {
   const T A = T(0.15), B = T(0.5), C = T(0.1), D = T(0.2), E = T(0.02), F = T(0.3);
-  return (x * (x * A + C * B) + D * E) / (x * (x * A + B) + D * F) - E / F;
+  return x * (A * (F - E) * x + B * (C * F - E)) / (F * (x * (A * x + B) + D * F));
 }
 
 // The coefficients of `curve` for a source peak and a target peak and black (cd/m2). `param` is
@@ -81,6 +84,9 @@ CALDERA_HD T tone_curve_normalised(const ToneCoeffs<T>& k, T x) {
     case kMobius: y = x <= k.j ? x : k.scale * (x + k.a) / (x + k.b); break;
     default: {
       const T e1 = (pq_inverse_eotf(x * k.target) - k.pq_black) / k.pq_range;
+      // Below the knee the EETF is the identity (E2 = E1, and without a black lift E3 = E2):
+      // return the input itself rather than its PQ round trip, which float cannot keep near black.
+      if (e1 <= k.ks && k.min_lum <= T(0)) return min_(x, T(1));
       T e2 = e1;
       if (e1 >= T(1)) {
         e2 = k.max_lum;

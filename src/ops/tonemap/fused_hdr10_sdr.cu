@@ -94,16 +94,8 @@ __device__ __forceinline__ void decode_pixel(const ForwardParams& p, float ycode
 __device__ void build_tables(const ForwardParams& p, const hd::ToneCoeffs<float>& tone, float2* eotf, float2* gain,
                              float2* lines, int t) {
   if (t < kLutEntries) {
-    const bool log_domain = p.mode == kLuminanceTable;
-    auto linear = [&](int i) { return hd::pq_eotf(uniform_segment_start(i)) / p.target; };
-    lines[t] = uniform_line(t, linear(t), linear(t + 1 <= kLutSegments ? t + 1 : t));
-    // Gain at the segment ends: tone(L) / L for the signal L (target units) there.
-    auto gain_at = [&](int i) {
-      const float s = log_domain ? log_segment_start(i) / p.lum_scale : hd::pq_eotf(uniform_segment_start(i)) / p.target;
-      return hd::tone_gain(tone, fmaxf(s, 1e-9f) * p.target);
-    };
-    const int t1 = t + 1 <= kLutSegments ? t + 1 : t;
-    lines[kLutEntries + t] = log_domain ? log_line(t, gain_at(t), gain_at(t1)) : uniform_line(t, gain_at(t), gain_at(t1));
+    lines[t] = as_float2(eotf_table_line(t, p.target));
+    lines[kLutEntries + t] = as_float2(gain_table_line(t, tone, p.mode == kLuminanceTable, p.lum_scale, p.target));
   }
   __syncthreads();
   replicate_lut(lines, eotf, t, kThreads);

@@ -79,15 +79,9 @@ __device__ __forceinline__ Out pixel(const InverseParams& p, const char* pow24, 
 
 __device__ void build_tables(float2* pow24, float2* yhdr, float2* pq, float2* lines, int t) {
   if (t < kLutEntries) {
-    const int t1 = t < kLutSegments ? t + 1 : t;
-    auto p24 = [](int i) { return powf(uniform_segment_start(i), 2.4f); };
-    lines[t] = uniform_line(t, p24(t), p24(t1));
-    auto yh = [](int i) { return hd::bt2446a_luma(uniform_segment_start(i)); };
-    lines[kLutEntries + t] = uniform_line(t, yh(t), yh(t1));
-    auto pqv = [](int i) {
-      return hd::pq_inverse_eotf(static_cast<float>(hd::kItmPeak) * powf(log_segment_start(i), 2.4f));
-    };
-    lines[2 * kLutEntries + t] = log_line(t, pqv(t), pqv(t1));
+    lines[t] = as_float2(pow24_table_line(t));
+    lines[kLutEntries + t] = as_float2(yhdr_table_line(t));
+    lines[2 * kLutEntries + t] = as_float2(pq_table_line(t));
   }
   __syncthreads();
   replicate_lut(lines, pow24, t, kThreads);

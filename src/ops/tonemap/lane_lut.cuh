@@ -14,33 +14,14 @@
 
 #include <cstdint>
 
+#include "ops/tonemap/lut_tables.hpp"
+
 namespace caldera::tonemap_detail {
 
-inline constexpr int kLutSegments = 128;
-inline constexpr int kLutEntries = kLutSegments + 1;
 inline constexpr int kLutLanes = 32;
-inline constexpr int kLogOctaves = 16;  // 8 segments per octave
 inline constexpr size_t kLutBytes = sizeof(float2) * kLutEntries * kLutLanes;
 
-// Segment i of the uniform domain covers x in [i, i+1) / kLutSegments.
-__host__ __device__ inline float uniform_segment_start(int i) { return static_cast<float>(i) / kLutSegments; }
-// Segment i of the log domain covers x in [x_i, x_i+1): x_i = 2^(e) * (1 + m/8) with e = i/8 - 16, m = i%8.
-__host__ __device__ inline float log_segment_start(int i) {
-  return ldexpf(1.0f + static_cast<float>(i % 8) / 8.0f, i / 8 - kLogOctaves);
-}
-
-// The line through (x0, v0) and (x1, v1), in the domain's w units (uniform) or x units (log).
-__device__ inline float2 uniform_line(int i, float v0, float v1) {
-  if (i >= kLutSegments) return make_float2(v0, 0.0f);
-  const float b = (v1 - v0) / 256.0f;  // per unit of w = x * 128 * 256
-  return make_float2(v0 - b * (256.0f * i), b);
-}
-__device__ inline float2 log_line(int i, float v0, float v1) {
-  if (i >= kLutSegments) return make_float2(v0, 0.0f);
-  const float x0 = log_segment_start(i), x1 = log_segment_start(i + 1);
-  const float b = (v1 - v0) / (x1 - x0);
-  return make_float2(v0 - b * x0, b);
-}
+__device__ inline float2 as_float2(Line l) { return make_float2(l.a, l.b); }
 
 // Copies `lines` (kLutEntries, in shared memory) into the lane-replicated table; every thread of
 // the block calls it, then synchronise.
