@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "caldera/filter.hpp"
 #include "caldera/ops/tonemap.hpp"
 #include "support/image_testing.hpp"
@@ -91,7 +93,7 @@ TEST(HdrFilters, BadOptionsNameTheProblem) {
 }
 
 TEST(HdrFilters, MalformedCubeFailsWhenTheChainIsParsed) {
-  const std::string path = ::testing::TempDir() + "caldera_bad_filter.cube";
+  const std::string path = ::testing::TempDir() + "caldera_bad_filter_" + std::to_string(::getpid()) + ".cube";
   {
     std::ofstream f(path);
     f << "TITLE \"x\"\nLUT_3D_SIZE 2\n0 0 0\n1 0\n";
@@ -102,7 +104,7 @@ TEST(HdrFilters, MalformedCubeFailsWhenTheChainIsParsed) {
 }
 
 TEST(HdrFilters, ChainRunsOnTheCpu) {
-  const std::string cube = ::testing::TempDir() + "caldera_warm.cube";
+  const std::string cube = ::testing::TempDir() + "caldera_warm_" + std::to_string(::getpid()) + ".cube";
   {
     std::ofstream f(cube);
     f << "LUT_3D_SIZE 2\n";

@@ -10,6 +10,8 @@
 #include <random>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "caldera/ops/lut3d.hpp"
 #include "core/sample_io.hpp"
 #include "ops/color_pipeline/lut3d_math.hpp"
@@ -101,7 +103,7 @@ TEST(CubeFile, MalformedFilesNameTheLine) {
 }
 
 TEST(CubeFile, LoadsFromAFile) {
-  const std::string path = ::testing::TempDir() + "caldera_lut3d_test.cube";
+  const std::string path = ::testing::TempDir() + "caldera_lut3d_test_" + std::to_string(::getpid()) + ".cube";
   {
     std::ofstream f(path);
     f << cube_text(17);

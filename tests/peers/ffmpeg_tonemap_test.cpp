@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "caldera/ops/color_convert.hpp"
 #include "caldera/ops/tonemap.hpp"
 #include "core/sample_io.hpp"
@@ -47,7 +49,11 @@ bool have_ffmpeg_zscale() {
 constexpr int kW = 256, kH = 48;
 constexpr double kPeak = 4000;  // cd/m2: the frames' brightest channel
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + "caldera_ffmpeg_tonemap_" + name; }
+// Per test and process: ctest runs the tests of this file in parallel processes.
+std::string temp(const std::string& name) {
+  return ::testing::TempDir() + "caldera_ffmpeg_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+         std::to_string(::getpid()) + "_" + name;
+}
 
 ColorDesc hdr10() {
   ColorDesc c;

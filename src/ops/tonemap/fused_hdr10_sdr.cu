@@ -210,21 +210,40 @@ bool aligned16(ConstImageView v) {
 }
 
 template <bool kMeasure, bool kWrite>
-Status launch(const ForwardParams& p, int device, StreamHandle stream) {
+Status launch(const ForwardParams& p, int device, StreamHandle stream, bool* launched) {
   constexpr size_t kDynamic = 2 * kLutBytes;
   auto kernel = fused_forward_kernel<kMeasure, kWrite>;
-  // The tables take more than the default 48 KiB of dynamic shared memory (a host-side call, per device).
-  CALDERA_CUDA_TRY(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(kDynamic)));
+  *launched = false;
+  if (!fits_shared_memory(reinterpret_cast<const void*>(kernel), kDynamic)) return Status::ok();
   int sms = 0, per_sm = 0;
   CALDERA_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
   CALDERA_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kThreads, kDynamic));
   const int wanted = (p.tiles + kThreads - 1) / kThreads;
   const int blocks = std::max(1, std::min(wanted, std::max(per_sm, 1) * sms));
   kernel<<<blocks, kThreads, kDynamic, stream>>>(p);
+  *launched = true;
   return check_launch("tonemap: fused P010 -> NV12 kernel");
 }
 
 }  // namespace
+
+bool fits_shared_memory(const void* kernel, size_t dynamic) {
+  int device = 0, optin = 0;
+  cudaFuncAttributes attr{};
+  if (cudaGetDevice(&device) != cudaSuccess ||
+      cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device) != cudaSuccess ||
+      cudaFuncGetAttributes(&attr, kernel) != cudaSuccess) {
+    cudaGetLastError();
+    return false;
+  }
+  if (attr.sharedSizeBytes + dynamic > static_cast<size_t>(optin)) return false;
+  // Above the default 48 KiB a kernel must ask for its dynamic shared memory (host-side, per device).
+  if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(dynamic)) != cudaSuccess) {
+    cudaGetLastError();
+    return false;
+  }
+  return true;
+}
 
 bool fused_forward_fits(ConstImageView src, ConstImageView dst) {
   const ColorDesc& s = src.color();
@@ -234,7 +253,8 @@ bool fused_forward_fits(ConstImageView src, ConstImageView dst) {
 }
 
 Status launch_fused_forward(ConstImageView src, ImageView dst, const pipeline::Stages<float>& st,
-                            const pipeline::DevicePeak& peak, bool write, StreamHandle stream) {
+                            const pipeline::DevicePeak& peak, bool write, StreamHandle stream, bool* launched) {
+  *launched = false;
   if (!fused_forward_fits(src, dst)) return internal_error("tonemap: the fused kernel does not take this pair");
   ForwardParams p{};
   p.sy = src.plane(0).data, p.suv = src.plane(1).data, p.dy = dst.plane(0).data, p.duv = dst.plane(1).data;
@@ -283,9 +303,9 @@ Status launch_fused_forward(ConstImageView src, ImageView dst, const pipeline::S
   CALDERA_CUDA_TRY(cudaGetDevice(&device));
   if (!write) {
     if (!p.measure) return internal_error("tonemap: a pass that neither writes nor measures");
-    return launch<true, false>(p, device, stream);
+    return launch<true, false>(p, device, stream, launched);
   }
-  return p.measure ? launch<true, true>(p, device, stream) : launch<false, true>(p, device, stream);
+  return p.measure ? launch<true, true>(p, device, stream, launched) : launch<false, true>(p, device, stream, launched);
 }
 
 }  // namespace caldera::tonemap_detail

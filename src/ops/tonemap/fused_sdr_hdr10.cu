@@ -183,7 +183,9 @@ bool fused_inverse_fits(ConstImageView src, ConstImageView dst) {
          d.primaries == Primaries::BT2020;
 }
 
-Status launch_fused_inverse(ConstImageView src, ImageView dst, const pipeline::Stages<float>& st, StreamHandle stream) {
+Status launch_fused_inverse(ConstImageView src, ImageView dst, const pipeline::Stages<float>& st, StreamHandle stream,
+                            bool* launched) {
+  *launched = false;
   if (!fused_inverse_fits(src, dst)) return internal_error("inverse tonemap: the fused kernel does not take this pair");
   InverseParams p{};
   p.sy = src.plane(0).data, p.suv = src.plane(1).data, p.dy = dst.plane(0).data, p.duv = dst.plane(1).data;
@@ -216,13 +218,13 @@ Status launch_fused_inverse(ConstImageView src, ImageView dst, const pipeline::S
   int device = 0, sms = 0, per_sm = 0;
   constexpr size_t kDynamic = 3 * kLutBytes;
   CALDERA_CUDA_TRY(cudaGetDevice(&device));
-  CALDERA_CUDA_TRY(cudaFuncSetAttribute(fused_inverse_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                        static_cast<int>(kDynamic)));
+  if (!fits_shared_memory(reinterpret_cast<const void*>(fused_inverse_kernel), kDynamic)) return Status::ok();
   CALDERA_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
   CALDERA_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, fused_inverse_kernel, kThreads, kDynamic));
   const int wanted = (p.tiles + kThreads - 1) / kThreads;
   const int blocks = std::max(1, std::min(wanted, std::max(per_sm, 1) * sms));
   fused_inverse_kernel<<<blocks, kThreads, kDynamic, stream>>>(p);
+  *launched = true;
   return check_launch("inverse tonemap: fused NV12 -> P010 kernel");
 }
 

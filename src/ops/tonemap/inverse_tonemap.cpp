@@ -66,7 +66,11 @@ Status inverse_tonemap_cuda(ConstImageView src, ImageView dst, const InverseTone
   (void)ws;
   CALDERA_RETURN_IF_ERROR(check_inverse_tonemap(src.desc(), dst.desc(), params));
   const auto st = pipeline::cast_stages<float>(inverse_stages(src.color(), dst.color(), params));
-  if (src.on_device() && dst.on_device() && fused_inverse_fits(src, dst)) return launch_fused_inverse(src, dst, st, stream);
+  if (src.on_device() && dst.on_device() && fused_inverse_fits(src, dst)) {
+    bool launched = false;
+    CALDERA_RETURN_IF_ERROR(launch_fused_inverse(src, dst, st, stream, &launched));
+    if (launched) return Status::ok();
+  }
   return pipeline::run_pipeline_cuda(src, dst, st, {}, true, stream, "inverse tonemap");
 }
 

@@ -84,9 +84,13 @@ Status ToneMapper::run_device(ConstImageView src, ImageView dst, Context& ctx) {
   const auto st = pipeline::cast_stages<float>(
       tonemap_stages(src.color(), dst.color(), params_, resolve_source_peak(params_, src.color()), true));
   const bool fused = fused_forward_fits(src, dst);
-  auto pass = [&](bool write) {
-    return fused ? launch_fused_forward(src, dst, st, peak, write, ctx.stream())
-                 : pipeline::run_pipeline_cuda(src, dst, st, peak, write, ctx.stream(), "tonemap");
+  auto pass = [&](bool write) -> Status {
+    if (fused) {
+      bool launched = false;
+      CALDERA_RETURN_IF_ERROR(launch_fused_forward(src, dst, st, peak, write, ctx.stream(), &launched));
+      if (launched) return Status::ok();
+    }
+    return pipeline::run_pipeline_cuda(src, dst, st, peak, write, ctx.stream(), "tonemap");
   };
   if (!d.started) CALDERA_RETURN_IF_ERROR(pass(false));
   d.started = true;

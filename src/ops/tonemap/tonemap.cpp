@@ -167,8 +167,11 @@ Status tonemap_cuda(ConstImageView src, ImageView dst, const ToneMapParams& para
   CALDERA_RETURN_IF_ERROR(no_detection(params));
   const auto st = pipeline::cast_stages<float>(
       tonemap_stages(src.color(), dst.color(), params, resolve_source_peak(params, src.color()), false));
-  if (src.on_device() && dst.on_device() && fused_forward_fits(src, dst))
-    return launch_fused_forward(src, dst, st, {}, true, stream);
+  if (src.on_device() && dst.on_device() && fused_forward_fits(src, dst)) {
+    bool launched = false;
+    CALDERA_RETURN_IF_ERROR(launch_fused_forward(src, dst, st, {}, true, stream, &launched));
+    if (launched) return Status::ok();
+  }
   return pipeline::run_pipeline_cuda(src, dst, st, {}, true, stream, "tonemap");
 }
 

@@ -19,14 +19,19 @@ hd::PeakRule<double> peak_rule(const PeakDetection& d);
 bool fused_forward_fits(ConstImageView src, ConstImageView dst);
 // Launches the fused kernel. `state` null: the fixed curve of `stages`, no measurement. With a
 // state: measure into it (and with dynamic_curve map with the curve of its peak); write false
-// makes the measuring pre-pass.
+// makes the measuring pre-pass. *launched is false (and nothing queued) where the device cannot
+// hold the kernel's tables in shared memory; the caller then runs the generic kernel.
 Status launch_fused_forward(ConstImageView src, ImageView dst, const pipeline::Stages<float>& stages,
-                            const pipeline::DevicePeak& peak, bool write, StreamHandle stream);
+                            const pipeline::DevicePeak& peak, bool write, StreamHandle stream, bool* launched);
 
 pipeline::Stages<double> inverse_stages(const ColorDesc& s, const ColorDesc& d, const InverseToneMapParams& p);
 // NV12 SDR (BT.1886, BT.709) -> P010 HDR10 (PQ, BT.2020).
 bool fused_inverse_fits(ConstImageView src, ConstImageView dst);
 Status launch_fused_inverse(ConstImageView src, ImageView dst, const pipeline::Stages<float>& stages,
-                            StreamHandle stream);
+                            StreamHandle stream, bool* launched);
+
+// Whether the current device can give `kernel` `dynamic` bytes of shared memory on top of its own
+// (and raises the kernel's limit to that); false for devices with less shared memory per block.
+bool fits_shared_memory(const void* kernel, size_t dynamic);
 
 }  // namespace caldera::tonemap_detail
