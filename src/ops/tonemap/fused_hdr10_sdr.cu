@@ -14,7 +14,10 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <string>
+#include <utility>
 
 #include "core/cuda_check.hpp"
 #include "ops/color_pipeline/peak_cuda.cuh"
@@ -210,16 +213,14 @@ bool aligned16(ConstImageView v) {
 }
 
 template <bool kMeasure, bool kWrite>
-Status launch(const ForwardParams& p, int device, StreamHandle stream, bool* launched) {
+Status launch(const ForwardParams& p, StreamHandle stream, bool* launched) {
   constexpr size_t kDynamic = 2 * kLutBytes;
   auto kernel = fused_forward_kernel<kMeasure, kWrite>;
   *launched = false;
-  if (!fits_shared_memory(reinterpret_cast<const void*>(kernel), kDynamic)) return Status::ok();
-  int sms = 0, per_sm = 0;
-  CALDERA_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-  CALDERA_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kThreads, kDynamic));
+  const int resident = persistent_blocks(reinterpret_cast<const void*>(kernel), kThreads, kDynamic);
+  if (resident == 0) return Status::ok();
   const int wanted = (p.tiles + kThreads - 1) / kThreads;
-  const int blocks = std::max(1, std::min(wanted, std::max(per_sm, 1) * sms));
+  const int blocks = std::max(1, std::min(wanted, resident));
   kernel<<<blocks, kThreads, kDynamic, stream>>>(p);
   *launched = true;
   return check_launch("tonemap: fused P010 -> NV12 kernel");
@@ -227,22 +228,34 @@ Status launch(const ForwardParams& p, int device, StreamHandle stream, bool* lau
 
 }  // namespace
 
-bool fits_shared_memory(const void* kernel, size_t dynamic) {
-  int device = 0, optin = 0;
+int persistent_blocks(const void* kernel, int threads, size_t dynamic) {
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  static std::mutex mutex;
+  static std::map<std::pair<const void*, int>, int> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  const auto key = std::make_pair(kernel, device);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  int blocks = 0, optin = 0, sms = 0, per_sm = 0;
   cudaFuncAttributes attr{};
-  if (cudaGetDevice(&device) != cudaSuccess ||
-      cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device) != cudaSuccess ||
-      cudaFuncGetAttributes(&attr, kernel) != cudaSuccess) {
+  const bool queried = cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device) == cudaSuccess &&
+                       cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device) == cudaSuccess &&
+                       cudaFuncGetAttributes(&attr, kernel) == cudaSuccess;
+  if (queried && attr.sharedSizeBytes + dynamic <= static_cast<size_t>(optin)) {
+    // Above the default 48 KiB a kernel must ask for its dynamic shared memory.
+    if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(dynamic)) == cudaSuccess &&
+        cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, threads, dynamic) == cudaSuccess)
+      blocks = per_sm * sms;
+    else
+      cudaGetLastError();  // the failed call's error, so the next launch check does not report it
+  } else if (!queried) {
     cudaGetLastError();
-    return false;
   }
-  if (attr.sharedSizeBytes + dynamic > static_cast<size_t>(optin)) return false;
-  // Above the default 48 KiB a kernel must ask for its dynamic shared memory (host-side, per device).
-  if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(dynamic)) != cudaSuccess) {
-    cudaGetLastError();
-    return false;
-  }
-  return true;
+  cache[key] = blocks;
+  return blocks;
 }
 
 bool fused_forward_fits(ConstImageView src, ConstImageView dst) {
@@ -299,13 +312,11 @@ Status launch_fused_forward(ConstImageView src, ImageView dst, const pipeline::S
   p.dynamic_curve = peak.dynamic_curve;
   p.measure = peak.state != nullptr;
   p.write = write;
-  int device = 0;
-  CALDERA_CUDA_TRY(cudaGetDevice(&device));
   if (!write) {
     if (!p.measure) return internal_error("tonemap: a pass that neither writes nor measures");
-    return launch<true, false>(p, device, stream, launched);
+    return launch<true, false>(p, stream, launched);
   }
-  return p.measure ? launch<true, true>(p, device, stream, launched) : launch<false, true>(p, device, stream, launched);
+  return p.measure ? launch<true, true>(p, stream, launched) : launch<false, true>(p, stream, launched);
 }
 
 }  // namespace caldera::tonemap_detail

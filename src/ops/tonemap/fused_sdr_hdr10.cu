@@ -215,14 +215,11 @@ Status launch_fused_inverse(ConstImageView src, ImageView dst, const pipeline::S
   }
   p.ey_off = static_cast<float>(dl.y_off + 0.5);
   p.ec_off = static_cast<float>(dl.c_off + 0.5);
-  int device = 0, sms = 0, per_sm = 0;
   constexpr size_t kDynamic = 3 * kLutBytes;
-  CALDERA_CUDA_TRY(cudaGetDevice(&device));
-  if (!fits_shared_memory(reinterpret_cast<const void*>(fused_inverse_kernel), kDynamic)) return Status::ok();
-  CALDERA_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
-  CALDERA_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, fused_inverse_kernel, kThreads, kDynamic));
+  const int resident = persistent_blocks(reinterpret_cast<const void*>(fused_inverse_kernel), kThreads, kDynamic);
+  if (resident == 0) return Status::ok();
   const int wanted = (p.tiles + kThreads - 1) / kThreads;
-  const int blocks = std::max(1, std::min(wanted, std::max(per_sm, 1) * sms));
+  const int blocks = std::max(1, std::min(wanted, resident));
   fused_inverse_kernel<<<blocks, kThreads, kDynamic, stream>>>(p);
   *launched = true;
   return check_launch("inverse tonemap: fused NV12 -> P010 kernel");

@@ -30,8 +30,10 @@ bool fused_inverse_fits(ConstImageView src, ConstImageView dst);
 Status launch_fused_inverse(ConstImageView src, ImageView dst, const pipeline::Stages<float>& stages,
                             StreamHandle stream, bool* launched);
 
-// Whether the current device can give `kernel` `dynamic` bytes of shared memory on top of its own
-// (and raises the kernel's limit to that); false for devices with less shared memory per block.
-bool fits_shared_memory(const void* kernel, size_t dynamic);
+// The blocks of a persistent grid of `kernel` on the current device (SMs x resident blocks per
+// SM), or 0 where the device cannot give it `dynamic` bytes of shared memory per block. Worked out
+// (and the kernel's shared-memory limit raised) once per kernel and device, then cached, so a
+// launch costs no driver queries.
+int persistent_blocks(const void* kernel, int threads, size_t dynamic);
 
 }  // namespace caldera::tonemap_detail
