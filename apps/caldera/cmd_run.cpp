@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 
 #include "caldera/commands.hpp"
 #include "caldera/device_info.hpp"
@@ -48,15 +49,42 @@ std::string where(const Context& ctx) {
   return fmt::format("cuda:{}", ctx.device());
 }
 
+Result<int64_t> parse_bitrate(const std::string& s) {
+  if (s.empty()) return int64_t{0};
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  double scale = 1;
+  if (end && (*end == 'k' || *end == 'K')) scale = 1e3, ++end;
+  else if (end && (*end == 'm' || *end == 'M')) scale = 1e6, ++end;
+  if (!end || *end != '\0' || !(v > 0)) return invalid_argument("--bitrate '" + s + "' is not a rate such as 8M or 2500k");
+  return static_cast<int64_t>(v * scale);
+}
+
 Status run_job(const RunOptions& o) {
   CALDERA_ASSIGN_OR_RETURN(DeviceChoice choice, parse_device_choice(o.device));
   CALDERA_ASSIGN_OR_RETURN(Context ctx, Context::create(choice));
+  if (o.decode == "nvdec" && !ctx.is_cuda())
+    return invalid_argument("--decode nvdec needs the job on a GPU (--device cuda): " + cuda_unavailable_reason());
   SourceOptions so;
   so.raw_format = o.input_format;
   so.raw_size = o.size;
+  so.start_seconds = o.start;
+  so.duration_seconds = o.duration;
+  so.copy_streams = o.copy_streams != "none";
+  if (ctx.is_cuda() && o.decode != "cpu") so.decode_context = &ctx;
   CALDERA_ASSIGN_OR_RETURN(auto source, open_media_source(o.input, so));
+  if (o.decode == "nvdec" && source->info().memory != MemoryKind::Device)
+    return unsupported(o.input + ": NVDEC cannot decode it (" + source->info().decoder + ")");
   SinkOptions sink_options;
   sink_options.jpeg_quality = o.jpeg_quality;
+  sink_options.codec = o.codec;
+  sink_options.encoder = o.encoder;
+  sink_options.crf = o.crf;
+  sink_options.preset = o.preset;
+  sink_options.gop = o.gop;
+  sink_options.pixel_format = o.pixel_format;
+  CALDERA_ASSIGN_OR_RETURN(sink_options.bitrate, parse_bitrate(o.bitrate));
+  if (ctx.is_cuda()) sink_options.encode_context = &ctx;
   CALDERA_ASSIGN_OR_RETURN(auto sink, make_media_sink(o.output, sink_options));
   FilterChain chain;
   if (!o.chain.empty()) {
@@ -81,23 +109,38 @@ Status run_job(const RunOptions& o) {
   const ImageDesc out_desc = runner.output_desc();
   CALDERA_RETURN_IF_ERROR(sink->open(out_desc, info));
 
-  // Host frames are pinned when a GPU is used, so uploads and downloads run at full speed.
+  // Host frames are pinned when a GPU is used, so uploads and downloads run at full speed. Frames
+  // that a decoder leaves on the GPU skip the upload; a sink that takes device frames (NVENC)
+  // skips the download.
   const MemoryKind staging = ctx.is_cuda() ? MemoryKind::PinnedHost : MemoryKind::Host;
+  const bool frames_on_device = info.memory == MemoryKind::Device;
+  const bool sink_on_device = ctx.is_cuda() && sink->accepts_memory(MemoryKind::Device);
   Frame in, out;
-  CALDERA_ASSIGN_OR_RETURN(in.image, Image::create(in_desc, staging));
-  CALDERA_ASSIGN_OR_RETURN(out.image, Image::create(out_desc, staging));
+  if (!frames_on_device) {
+    CALDERA_ASSIGN_OR_RETURN(in.image, Image::create(in_desc, staging));
+  }
   Image in_dev, out_dev;
   if (ctx.is_cuda()) {
-    CALDERA_ASSIGN_OR_RETURN(in_dev, Image::create(in_desc, MemoryKind::Device, &ctx));
+    if (!frames_on_device) {
+      CALDERA_ASSIGN_OR_RETURN(in_dev, Image::create(in_desc, MemoryKind::Device, &ctx));
+    }
     CALDERA_ASSIGN_OR_RETURN(out_dev, Image::create(out_desc, MemoryKind::Device, &ctx));
   }
+  if (!sink_on_device) {
+    CALDERA_ASSIGN_OR_RETURN(out.image, Image::create(out_desc, staging));
+  }
 
+  size_t notes_printed = 0;
   if (!o.quiet) {
     std::string steps;
     for (const auto& f : chain.filters) steps += (steps.empty() ? "" : ", ") + f->describe();
     fmt::print(stderr, "{}: {}x{} {} -> {}x{} {} on {}{}{}\n", o.input, in_desc.width, in_desc.height,
                format_name(in_desc.format), out_desc.width, out_desc.height, format_name(out_desc.format), where(ctx),
                steps.empty() ? "" : ": ", steps);
+    if (!info.codec.empty()) fmt::print(stderr, "decoding {} {}\n", info.container, info.decoder);
+    for (const auto& n : info.notes) fmt::print(stderr, "note: {}\n", n);
+    notes_printed = info.notes.size();
+    fmt::print(stderr, "writing {}\n", sink->describe());
   }
   long total = info.frame_count;
   if (o.frames > 0 && (total < 0 || o.frames < total)) total = o.frames;
@@ -110,9 +153,17 @@ Status run_job(const RunOptions& o) {
     if (!*more) break;
     const std::string at = "frame " + std::to_string(frames);
     if (ctx.is_cuda()) {
-      CALDERA_RETURN_IF_ERROR(copy_image(in.image.view(), in_dev.view(), ctx));
-      CALDERA_RETURN_IF_ERROR(runner.run(in_dev.view(), out_dev.view()).with_context(at));
-      CALDERA_RETURN_IF_ERROR(copy_image(out_dev.view(), out.image.view(), ctx));
+      ConstImageView src = in.image.view();
+      if (!frames_on_device) {
+        CALDERA_RETURN_IF_ERROR(copy_image(in.image.view(), in_dev.view(), ctx));
+        src = in_dev.view();
+      }
+      CALDERA_RETURN_IF_ERROR(runner.run(src, out_dev.view()).with_context(at));
+      if (sink_on_device) {
+        out.image = Image::wrap(out_dev.view(), nullptr);
+      } else {
+        CALDERA_RETURN_IF_ERROR(copy_image(out_dev.view(), out.image.view(), ctx));
+      }
     } else {
       CALDERA_RETURN_IF_ERROR(runner.run(in.image.view(), out.image.view()).with_context(at));
     }
@@ -127,6 +178,8 @@ Status run_job(const RunOptions& o) {
     ++frames;
     progress.update(frames);
   }
+  if (!o.quiet)
+    for (size_t i = notes_printed; i < info.notes.size(); ++i) fmt::print(stderr, "\nnote: {}\n", info.notes[i]);
   if (frames == 0) return io_error(o.input + ": no frames to process");
   CALDERA_RETURN_IF_ERROR(sink->finish());
   progress.update(frames, true);

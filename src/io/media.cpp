@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "io/media_internal.hpp"
+#include "io/video/video_io.hpp"
 
 namespace caldera {
 namespace io {
@@ -36,15 +37,21 @@ Result<std::unique_ptr<MediaSource>> open_media_source(const std::string& path, 
   const std::string e = io::lower_extension(path);
   if (e == ".y4m") return io::open_y4m_source(path);
   if (io::is_raw_extension(e) || !options.raw_format.empty()) return io::open_raw_source(path, options);
-  return io::open_image_source(path);
+  if (image_file_type_from_path(path)) return io::open_image_source(path);
+  // Everything else is for FFmpeg, which looks at the content, not the name.
+  return io::av::open_video_source(path, options);
 }
 
 Result<std::unique_ptr<MediaSink>> make_media_sink(const std::string& path, const SinkOptions& options) {
   const std::string e = io::lower_extension(path);
   if (e == ".y4m") return io::make_y4m_sink(path);
   if (io::is_raw_extension(e)) return io::make_raw_sink(path);
-  CALDERA_ASSIGN_OR_RETURN(ImageFileType t, image_file_type_from_path(path));
-  return io::make_image_sink(path, t, options);
+  if (io::av::is_video_output_extension(e)) return io::av::make_video_sink(path, options);
+  auto t = image_file_type_from_path(path);
+  if (!t)
+    return invalid_argument("output '" + path + "': unknown extension '" + e +
+                            "' (known: .png, .jpg, .y4m, .yuv/.raw, .mp4, .mkv, .mov, .ts, .webm)");
+  return io::make_image_sink(path, *t, options);
 }
 
 }  // namespace caldera
