@@ -107,7 +107,7 @@ Result<Decoder> Decoder::open(const AVStream* stream, const DecoderOptions& opti
 Status Decoder::send(const AVPacket* packet) {
   const int r = avcodec_send_packet(ctx_.get(), packet);
   if (r == AVERROR_EOF) return Status::ok();  // already draining
-  if (r < 0 && r != AVERROR(EAGAIN)) return error(path_ + ": " + codec_name_ + " decoding failed", r);
+  if (r < 0 && r != AVERROR(EAGAIN)) return error(codec_name_ + " decoding failed", r);
   return Status::ok();
 }
 
@@ -118,7 +118,7 @@ Result<bool> Decoder::receive(AVFrame* out) {
     drained_ = true;
     return false;
   }
-  if (r < 0) return error(path_ + ": " + codec_name_ + " decoding failed", r);
+  if (r < 0) return error(codec_name_ + " decoding failed", r);
   return true;
 }
 

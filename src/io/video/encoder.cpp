@@ -158,7 +158,15 @@ Status Encoder::open(const ImageDesc& desc, const MediaInfo& source, bool global
   if (options_.bitrate > 0) c->bit_rate = options_.bitrate;
   if (global_header) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   const std::string name = codec_->name;
-  if (!options_.preset.empty()) CALDERA_RETURN_IF_ERROR(set_private_option("preset", options_.preset));
+  if (!options_.preset.empty()) {
+    // libvpx and libaom have no "preset": their speed knob is cpu-used (a number), and libvpx's
+    // deadline (good, best, realtime).
+    const bool numeric = options_.preset.find_first_not_of("-0123456789") == std::string::npos;
+    if (name == "libvpx-vp9" || name == "libaom-av1")
+      CALDERA_RETURN_IF_ERROR(set_private_option(numeric || name == "libaom-av1" ? "cpu-used" : "deadline", options_.preset));
+    else
+      CALDERA_RETURN_IF_ERROR(set_private_option("preset", options_.preset));
+  }
   if (options_.crf >= 0) {
     char v[32];
     std::snprintf(v, sizeof v, "%g", options_.crf);

@@ -76,12 +76,14 @@ Result<std::unique_ptr<MediaSource>> VideoSource::open(const std::string& path, 
   if (r < 0) return error(path + ": cannot read the streams", r);
   CALDERA_RETURN_IF_ERROR(src->open_streams(o));
   // The first frame now, so info() says exactly what the frames are before any is read.
-  CALDERA_ASSIGN_OR_RETURN(bool got, src->decode_next());
+  auto first = src->decode_next();
+  if (!first) return first.status().with_context(path + ": frame 0");
+  const bool got = *first;
   if (!got) {
     if (o.start_seconds > 0) return io_error(path + ": no video frame at or after " + std::to_string(o.start_seconds) + " s");
     return io_error(path + ": the video stream has no frames");
   }
-  CALDERA_RETURN_IF_ERROR(src->to_frame(src->decoded_.get(), src->next_));
+  CALDERA_RETURN_IF_ERROR(src->to_frame(src->decoded_.get(), src->next_).with_context(path + ": frame 0"));
   src->have_next_ = true;
   src->info_.desc = src->next_.image.desc();
   src->info_.memory = src->next_.image.memory();
@@ -199,7 +201,7 @@ Status VideoSource::handle_packet(AVPacket* pkt) {
     if (duration_limit_ > 0 && av_compare_ts(t, st->time_base, end_pts_, video_->time_base) >= 0) return Status::ok();
   }
   Packet copy = make_packet();
-  if (!copy || av_packet_ref(copy.get(), pkt) < 0) return out_of_memory(path_ + ": cannot keep a packet");
+  if (!copy || av_packet_ref(copy.get(), pkt) < 0) return out_of_memory("cannot keep a packet");
   pending_.push_back(std::make_shared<AvPassthroughPacket>(std::move(copy), copy_map_[idx]));
   return Status::ok();
 }
@@ -229,10 +231,10 @@ Result<bool> VideoSource::decode_next() {
       demux_done_ = true;
       continue;
     }
-    if (r < 0) return error(path_ + ": reading after frame " + std::to_string(frames_out_ + 1) + " failed", r);
+    if (r < 0) return error("reading the file failed", r);
     Status s = handle_packet(pkt.get());
     av_packet_unref(pkt.get());
-    if (!s) return s.with_context("frame " + std::to_string(frames_out_ + 1));
+    CALDERA_RETURN_IF_ERROR(s);
   }
 }
 
@@ -255,13 +257,13 @@ Status VideoSource::to_frame(AVFrame* f, Frame& out) {
     AVFrame* fr = static_cast<AVFrame*>(p);
     av_frame_free(&fr);
   });
-  if (!owner) return out_of_memory(path_ + ": cannot keep a decoded frame");
+  if (!owner) return out_of_memory("cannot keep a decoded frame");
   if (f->format == AV_PIX_FMT_CUDA) {
     auto* frames = reinterpret_cast<AVHWFramesContext*>(f->hw_frames_ctx->data);
     auto fmt = from_av_pixel_format(frames->sw_format);
     if (!fmt || !(*fmt == PixelFormat::NV12 || *fmt == PixelFormat::P010 || *fmt == PixelFormat::P016 ||
                   *fmt == PixelFormat::I444))
-      return unsupported(path_ + ": NVDEC gives " + av_get_pix_fmt_name(frames->sw_format) +
+      return unsupported(std::string("NVDEC gives ") + av_get_pix_fmt_name(frames->sw_format) +
                          " frames, which Caldera does not take on the GPU; decode on the CPU (--decode cpu)");
     out.image = Image::wrap(view_of(f, *fmt, color, MemoryKind::Device, device_), std::move(owner));
   } else {
@@ -271,7 +273,7 @@ Status VideoSource::to_frame(AVFrame* f, Frame& out) {
     if (fmt) {
       out.image = Image::wrap(view_of(f, *fmt, color, MemoryKind::Host, -1), std::move(owner));
     } else {
-      CALDERA_RETURN_IF_ERROR(converter_.convert(f, color, out).with_context(path_));
+      CALDERA_RETURN_IF_ERROR(converter_.convert(f, color, out));
     }
   }
   out.time_base = info_.time_base;
@@ -309,11 +311,13 @@ Result<bool> VideoSource::read(Frame& frame) {
                        std::to_string(info_.desc.width) + "x" + std::to_string(info_.desc.height) + " " +
                        format_name(info_.desc.format) + ": streams that change size are not supported");
   have_next_ = false;
+  // Errors while decoding the next frame name it (frames count from 0).
+  const std::string at = path_ + ": frame " + std::to_string(frames_out_ + 1);
   auto more = decode_next();
-  if (!more) return more.status().with_context("frame " + std::to_string(frames_out_ + 1));
+  if (!more) return more.status().with_context(at);
   if (*more) {
     next_ = Frame{};
-    CALDERA_RETURN_IF_ERROR(to_frame(decoded_.get(), next_).with_context("frame " + std::to_string(frames_out_ + 1)));
+    CALDERA_RETURN_IF_ERROR(to_frame(decoded_.get(), next_).with_context(at));
     have_next_ = true;
   }
   frame.passthrough = std::move(pending_);
