@@ -77,6 +77,7 @@ Status run_job(const RunOptions& o) {
     return unsupported(o.input + ": NVDEC cannot decode it (" + source->info().decoder + ")");
   SinkOptions sink_options;
   sink_options.jpeg_quality = o.jpeg_quality;
+  sink_options.image_format = o.image_format;
   sink_options.codec = o.codec;
   sink_options.encoder = o.encoder;
   sink_options.crf = o.crf;
@@ -116,19 +117,25 @@ Status run_job(const RunOptions& o) {
   const bool frames_on_device = info.memory == MemoryKind::Device;
   const bool sink_on_device = ctx.is_cuda() && sink->accepts_memory(MemoryKind::Device);
   Frame in, out;
-  if (!frames_on_device) {
-    CALDERA_ASSIGN_OR_RETURN(in.image, Image::create(in_desc, staging));
-  }
   Image in_dev, out_dev;
-  if (ctx.is_cuda()) {
+  // Buffers for frames of one description; again when a folder of images changes size.
+  auto allocate = [&](const ImageDesc& in_d, const ImageDesc& out_d) -> Status {
     if (!frames_on_device) {
-      CALDERA_ASSIGN_OR_RETURN(in_dev, Image::create(in_desc, MemoryKind::Device, &ctx));
+      CALDERA_ASSIGN_OR_RETURN(in.image, Image::create(in_d, staging));
     }
-    CALDERA_ASSIGN_OR_RETURN(out_dev, Image::create(out_desc, MemoryKind::Device, &ctx));
-  }
-  if (!sink_on_device) {
-    CALDERA_ASSIGN_OR_RETURN(out.image, Image::create(out_desc, staging));
-  }
+    if (ctx.is_cuda()) {
+      if (!frames_on_device) {
+        CALDERA_ASSIGN_OR_RETURN(in_dev, Image::create(in_d, MemoryKind::Device, &ctx));
+      }
+      CALDERA_ASSIGN_OR_RETURN(out_dev, Image::create(out_d, MemoryKind::Device, &ctx));
+    }
+    if (!sink_on_device) {
+      CALDERA_ASSIGN_OR_RETURN(out.image, Image::create(out_d, staging));
+    }
+    return Status::ok();
+  };
+  CALDERA_RETURN_IF_ERROR(allocate(in_desc, out_desc));
+  ImageDesc planned = in_desc;
 
   size_t notes_printed = 0;
   if (!o.quiet) {
@@ -152,6 +159,14 @@ Status run_job(const RunOptions& o) {
     if (!more) return more.status();
     if (!*more) break;
     const std::string at = "frame " + std::to_string(frames);
+    const ImageDesc& got = in.image.desc();
+    if (got.width != planned.width || got.height != planned.height || got.format != planned.format) {
+      if (!info.size_varies)
+        return internal_error(o.input + ": " + at + " does not have the size the source announced");
+      CALDERA_RETURN_IF_ERROR(runner.prepare(got, ctx.memory()).with_context(at));
+      planned = got;
+      CALDERA_RETURN_IF_ERROR(allocate(got, runner.output_desc()));
+    }
     if (ctx.is_cuda()) {
       ConstImageView src = in.image.view();
       if (!frames_on_device) {
@@ -171,6 +186,7 @@ Status run_job(const RunOptions& o) {
     out.pts = in.pts;
     out.duration = in.duration;
     out.time_base = in.time_base;
+    out.name = in.name;
     out.passthrough = std::move(in.passthrough);
     in.passthrough.clear();
     CALDERA_RETURN_IF_ERROR(ctx.synchronize().with_context(at));

@@ -15,14 +15,15 @@ int main(int argc, char** argv) {
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "apply a chain of operators to an image or a video");
-  run_cmd->add_option("-i,--input", run.input, "input: a video file (.mp4, .mkv, .mov, .webm, .ts, ...), .png, .jpg, .y4m, or raw frames (.yuv/.raw with --input-format and --size)")->required();
-  run_cmd->add_option("-o,--output", run.output, "output: .mp4, .mkv, .mov, .ts, .webm, .png, .jpg, .y4m or .yuv/.raw")->required();
+  run_cmd->add_option("-i,--input", run.input, "input: a video file (.mp4, .mkv, .mov, .webm, .ts, ...), .png, .jpg, a folder or glob of images, .y4m, or raw frames (.yuv/.raw with --input-format and --size)")->required();
+  run_cmd->add_option("-o,--output", run.output, "output: .mp4, .mkv, .mov, .ts, .webm, .png, .jpg, a folder/ or a pattern such as out/%05d.png, .y4m or .yuv/.raw; \"null\" discards the frames (for timing)")->required();
   run_cmd->add_option("--vf", run.chain, "operator chain, e.g. \"resize=w=1280:h=-1:interp=bicubic,convert=nv12\"");
   run_cmd->add_option("--device", run.device, "cpu, cuda or auto (GPU where there is one)")->check(CLI::IsMember({"cpu", "cuda", "gpu", "auto"}));
   run_cmd->add_option("--input-format", run.input_format, "pixel format of raw input (nv12, i420, p010, rgb24, ...)");
   run_cmd->add_option("--size", run.size, "frame size of raw input, WxH");
   run_cmd->add_option("--frames", run.frames, "stop after this many frames")->check(CLI::PositiveNumber);
   run_cmd->add_option("--jpeg-quality", run.jpeg_quality, "JPEG quality 1..100")->check(CLI::Range(1, 100));
+  run_cmd->add_option("--image-format", run.image_format, "what a folder output/ is written as: png or jpg")->check(CLI::IsMember({"png", "jpg", "jpeg"}));
   run_cmd->add_option("--start", run.start, "video: start at this time (seconds)")->check(CLI::NonNegativeNumber);
   run_cmd->add_option("--duration", run.duration, "video: process this many seconds")->check(CLI::PositiveNumber);
   run_cmd->add_option("--decode", run.decode, "video decoding: auto (NVDEC when the job runs on a GPU), nvdec, cpu")->check(CLI::IsMember({"auto", "nvdec", "cpu"}));

@@ -32,8 +32,8 @@ Status ensure_frame_image(Frame& frame, const ImageDesc& desc, MemoryKind memory
 
 Result<std::unique_ptr<MediaSource>> open_media_source(const std::string& path, const SourceOptions& options) {
   std::error_code ec;
+  if (io::is_image_sequence_input(path)) return io::open_image_sequence(path);
   if (!std::filesystem::exists(path, ec)) return io_error("input '" + path + "' does not exist");
-  if (std::filesystem::is_directory(path, ec)) return io_error("input '" + path + "' is a directory, not a file");
   const std::string e = io::lower_extension(path);
   if (e == ".y4m") return io::open_y4m_source(path);
   if (io::is_raw_extension(e) || !options.raw_format.empty()) return io::open_raw_source(path, options);
@@ -43,6 +43,8 @@ Result<std::unique_ptr<MediaSource>> open_media_source(const std::string& path, 
 }
 
 Result<std::unique_ptr<MediaSink>> make_media_sink(const std::string& path, const SinkOptions& options) {
+  if (path == kNullSinkName) return io::make_null_sink();
+  if (io::is_image_folder_output(path)) return io::make_image_folder_sink(path, options);
   const std::string e = io::lower_extension(path);
   if (e == ".y4m") return io::make_y4m_sink(path);
   if (io::is_raw_extension(e)) return io::make_raw_sink(path);
@@ -50,7 +52,7 @@ Result<std::unique_ptr<MediaSink>> make_media_sink(const std::string& path, cons
   auto t = image_file_type_from_path(path);
   if (!t)
     return invalid_argument("output '" + path + "': unknown extension '" + e +
-                            "' (known: .png, .jpg, .y4m, .yuv/.raw, .mp4, .mkv, .mov, .ts, .webm)");
+                            "' (known: .png, .jpg, .y4m, .yuv/.raw, .mp4, .mkv, .mov, .ts, .webm, a folder/ or a %05d.png pattern)");
   return io::make_image_sink(path, *t, options);
 }
 

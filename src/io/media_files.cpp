@@ -240,7 +240,22 @@ class RawSink : public MediaSink {
   std::FILE* f_ = nullptr;
 };
 
+// Takes every frame and keeps none: decode and processing speed without a writer's cost
+// (FFmpeg's `-f null -`).
+class NullSink : public MediaSink {
+ public:
+  bool accepts(PixelFormat) const override { return true; }
+  PixelFormat preferred(const ImageDesc& d) const override { return d.format; }
+  bool accepts_memory(MemoryKind) const override { return true; }
+  Status open(const ImageDesc&, const MediaInfo&) override { return Status::ok(); }
+  Status write(const Frame&) override { return Status::ok(); }
+  Status finish() override { return Status::ok(); }
+  std::string describe() const override { return "null (frames are discarded)"; }
+};
+
 }  // namespace
+
+std::unique_ptr<MediaSink> make_null_sink() { return std::make_unique<NullSink>(); }
 
 bool is_raw_extension(const std::string& e) { return e == ".yuv" || e == ".raw" || e == ".rgb" || e == ".bin"; }
 

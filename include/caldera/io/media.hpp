@@ -24,7 +24,8 @@ class PassthroughStreams {
 };
 
 struct MediaInfo {
-  ImageDesc desc;                          // every frame read has this description
+  ImageDesc desc;                          // the first frame's description (every frame's unless size_varies)
+  bool size_varies = false;                // frames may differ in size or format (a folder of images)
   MemoryKind memory = MemoryKind::Host;    // where read() puts frames (Device for GPU decoding)
   long frame_count = -1;                   // -1 when unknown
   double duration_seconds = -1;            // -1 when unknown
@@ -83,6 +84,8 @@ struct SourceOptions {
 
 struct SinkOptions {
   int jpeg_quality = 92;
+  // Folders of images: the file type written ("png" or "jpg") where the output does not say.
+  std::string image_format = "png";
   // Video files (.mp4, .mkv, .mov, .ts, .webm):
   std::string codec;          // h264, hevc, av1, vp9; empty: h264 (vp9 for .webm)
   std::string encoder;        // an FFmpeg encoder by name (libx265, hevc_nvenc); empty: chosen
@@ -98,6 +101,8 @@ struct SinkOptions {
 };
 
 Result<std::unique_ptr<MediaSource>> open_media_source(const std::string& path, const SourceOptions& options = {});
+// The output name that discards every frame (for timing decoding and processing alone).
+inline constexpr const char* kNullSinkName = "null";
 Result<std::unique_ptr<MediaSink>> make_media_sink(const std::string& path, const SinkOptions& options = {});
 
 }  // namespace caldera
