@@ -8,6 +8,7 @@
 #include <set>
 
 #include "io/media_internal.hpp"
+#include "io/nvjpeg/gpu_jpeg.hpp"
 
 namespace caldera::io {
 namespace {
@@ -16,15 +17,21 @@ namespace fs = std::filesystem;
 
 bool is_image_extension(const std::string& e) { return e == ".png" || e == ".jpg" || e == ".jpeg"; }
 
+// Decodes one image after the other: on the CPU, or every one with nvJPEG when the job runs on a
+// GPU and all of them are JPEG (frames then live in device memory).
 class ImageSequenceSource : public MediaSource {
  public:
-  ImageSequenceSource(std::string what, std::vector<std::string> files, Image first)
-      : what_(std::move(what)), files_(std::move(files)), first_(std::move(first)) {
+  ImageSequenceSource(std::string what, std::vector<std::string> files, Image first,
+                      std::shared_ptr<GpuJpegDecoder> gpu, Context* ctx)
+      : what_(std::move(what)), files_(std::move(files)), first_(std::move(first)), gpu_(std::move(gpu)), ctx_(ctx) {
     info_.desc = first_.desc();
+    info_.memory = first_.memory();
+    if (gpu_) info_.decoder = "nvJPEG";
     info_.frame_count = static_cast<long>(files_.size());
     info_.size_varies = files_.size() > 1;
     info_.container = "images";
   }
+  void add_note(std::string n) { info_.notes.push_back(std::move(n)); }
   const MediaInfo& info() const override { return info_; }
   Result<bool> read(Frame& frame) override {
     if (next_ >= files_.size()) return false;
@@ -32,7 +39,7 @@ class ImageSequenceSource : public MediaSource {
     if (next_ == 0) {
       frame.image = std::move(first_);
     } else {
-      auto img = read_image_file(path);
+      auto img = gpu_ ? gpu_->decode_file(path, *ctx_) : read_image_file(path);
       if (!img) return img.status().with_context(what_ + ": image " + std::to_string(next_));
       frame.image = std::move(img).value();
     }
@@ -50,6 +57,8 @@ class ImageSequenceSource : public MediaSource {
   std::string what_;
   std::vector<std::string> files_;
   Image first_;
+  std::shared_ptr<GpuJpegDecoder> gpu_;
+  Context* ctx_ = nullptr;
   MediaInfo info_;
   size_t next_ = 0;
 };
@@ -150,7 +159,7 @@ bool is_image_sequence_input(const std::string& path) {
   return fs::is_directory(path, ec) || path.find_first_of("*?[") != std::string::npos;
 }
 
-Result<std::unique_ptr<MediaSource>> open_image_sequence(const std::string& path) {
+Result<std::unique_ptr<MediaSource>> open_image_sequence(const std::string& path, const SourceOptions& options) {
   std::vector<std::string> files;
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
@@ -167,9 +176,25 @@ Result<std::unique_ptr<MediaSource>> open_image_sequence(const std::string& path
   }
   std::sort(files.begin(), files.end());
   if (files.empty()) return io_error("input '" + path + "': no .png or .jpg images " + (path.find_first_of("*?[") != std::string::npos ? "match it" : "in it"));
-  auto first = read_image_file(files[0]);
+  std::shared_ptr<GpuJpegDecoder> gpu;
+  std::string note;
+  if (options.decode_context && options.decode_context->is_cuda()) {
+    const bool all_jpeg = std::all_of(files.begin(), files.end(), [](const std::string& f) {
+      const std::string e = lower_extension(f);
+      return e == ".jpg" || e == ".jpeg";
+    });
+    if (all_jpeg) {
+      auto loaded = GpuJpegDecoder::load();
+      if (loaded) gpu = *loaded;
+      else note = "JPEGs decoded on the CPU: " + loaded.status().message();
+    }
+  }
+  auto first = gpu ? gpu->decode_file(files[0], *options.decode_context) : read_image_file(files[0]);
   if (!first) return first.status();
-  return std::unique_ptr<MediaSource>(new ImageSequenceSource(path, std::move(files), std::move(first).value()));
+  auto src = std::make_unique<ImageSequenceSource>(path, std::move(files), std::move(first).value(), gpu,
+                                                   options.decode_context);
+  if (!note.empty()) src->add_note(note);
+  return std::unique_ptr<MediaSource>(std::move(src));
 }
 
 bool is_image_folder_output(const std::string& path) {

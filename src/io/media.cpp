@@ -32,12 +32,12 @@ Status ensure_frame_image(Frame& frame, const ImageDesc& desc, MemoryKind memory
 
 Result<std::unique_ptr<MediaSource>> open_media_source(const std::string& path, const SourceOptions& options) {
   std::error_code ec;
-  if (io::is_image_sequence_input(path)) return io::open_image_sequence(path);
+  if (io::is_image_sequence_input(path)) return io::open_image_sequence(path, options);
   if (!std::filesystem::exists(path, ec)) return io_error("input '" + path + "' does not exist");
   const std::string e = io::lower_extension(path);
   if (e == ".y4m") return io::open_y4m_source(path);
   if (io::is_raw_extension(e) || !options.raw_format.empty()) return io::open_raw_source(path, options);
-  if (image_file_type_from_path(path)) return io::open_image_source(path);
+  if (image_file_type_from_path(path)) return io::open_image_source(path, options);
   // Everything else is for FFmpeg, which looks at the content, not the name.
   return io::av::open_video_source(path, options);
 }

@@ -6,24 +6,29 @@
 
 #include "caldera/io/y4m.hpp"
 #include "io/media_internal.hpp"
+#include "io/nvjpeg/gpu_jpeg.hpp"
 
 namespace caldera::io {
 namespace {
 
+// One decoded image (in host memory, or on the GPU when nvJPEG decoded it), handed over as the
+// only frame.
 class ImageSource : public MediaSource {
  public:
-  explicit ImageSource(Image img, std::string type) : img_(std::move(img)) {
+  ImageSource(Image img, std::string type, std::string name) : img_(std::move(img)), name_(std::move(name)) {
     info_.desc = img_.desc();
+    info_.memory = img_.memory();
     info_.frame_count = 1;
     info_.container = std::move(type);
   }
+  void set_decoder(std::string d) { info_.decoder = std::move(d); }
+  void add_note(std::string n) { info_.notes.push_back(std::move(n)); }
   const MediaInfo& info() const override { return info_; }
   Result<bool> read(Frame& frame) override {
     if (done_) return false;
     done_ = true;
-    CALDERA_RETURN_IF_ERROR(ensure_frame_image(frame, info_.desc, MemoryKind::Host));
-    Context cpu;
-    CALDERA_RETURN_IF_ERROR(copy_image(img_.view(), frame.image.view(), cpu));
+    frame.image = std::move(img_);
+    frame.name = name_;
     frame.index = 0;
     frame.pts = 0;
     frame.duration = 1;
@@ -34,6 +39,7 @@ class ImageSource : public MediaSource {
 
  private:
   Image img_;
+  std::string name_;
   MediaInfo info_;
   bool done_ = false;
 };
@@ -259,10 +265,24 @@ std::unique_ptr<MediaSink> make_null_sink() { return std::make_unique<NullSink>(
 
 bool is_raw_extension(const std::string& e) { return e == ".yuv" || e == ".raw" || e == ".rgb" || e == ".bin"; }
 
-Result<std::unique_ptr<MediaSource>> open_image_source(const std::string& path) {
+Result<std::unique_ptr<MediaSource>> open_image_source(const std::string& path, const SourceOptions& options) {
   CALDERA_ASSIGN_OR_RETURN(ImageFileType type, image_file_type_from_path(path));
+  std::string note;
+  if (type == ImageFileType::Jpeg && options.decode_context && options.decode_context->is_cuda()) {
+    auto gpu = GpuJpegDecoder::load();
+    if (gpu) {
+      CALDERA_ASSIGN_OR_RETURN(Image img, (*gpu)->decode_file(path, *options.decode_context));
+      auto src = std::make_unique<ImageSource>(std::move(img), "jpeg", std::filesystem::path(path).stem().string());
+      src->set_decoder("nvJPEG");
+      return std::unique_ptr<MediaSource>(std::move(src));
+    }
+    note = "JPEG decoded on the CPU: " + gpu.status().message();
+  }
   CALDERA_ASSIGN_OR_RETURN(Image img, read_image_file(path));
-  return std::unique_ptr<MediaSource>(new ImageSource(std::move(img), type == ImageFileType::Png ? "png" : "jpeg"));
+  auto src = std::make_unique<ImageSource>(std::move(img), type == ImageFileType::Png ? "png" : "jpeg",
+                                           std::filesystem::path(path).stem().string());
+  if (!note.empty()) src->add_note(note);
+  return std::unique_ptr<MediaSource>(std::move(src));
 }
 
 Result<std::unique_ptr<MediaSource>> open_y4m_source(const std::string& path) {
