@@ -19,7 +19,8 @@ using Clock = std::chrono::steady_clock;
 class Progress {
  public:
   Progress(bool enabled, long total) : enabled_(enabled), total_(total), start_(Clock::now()), last_(start_) {}
-  void update(long frames, bool final = false) {
+  // `media_seconds`: how far into the video the frames reach (-1 when the input has no timing).
+  void update(long frames, double media_seconds = -1, bool final = false) {
     if (!enabled_) return;
     const auto now = Clock::now();
     if (!final && now - last_ < std::chrono::milliseconds(250)) return;
@@ -32,7 +33,9 @@ class Progress {
       if (fps > 0 && !final) line += fmt::format("  ETA {:.1f}s", (total_ - frames) / fps);
     }
     line += fmt::format("  {:.1f} fps", fps);
-    fmt::print(stderr, "\r{:<60}{}", line, final ? "\n" : "");
+    // Speed as FFmpeg prints it: seconds of video per second of work.
+    if (media_seconds > 0 && s > 0) line += fmt::format("  speed {:.2f}x", media_seconds / s);
+    fmt::print(stderr, "\r{:<72}{}", line, final ? "\n" : "");
   }
 
  private:
@@ -70,7 +73,8 @@ Status run_job(const RunOptions& o) {
   so.raw_size = o.size;
   so.start_seconds = o.start;
   so.duration_seconds = o.duration;
-  so.copy_streams = o.copy_streams != "none";
+  // Nothing to copy into: the null output takes frames only.
+  so.copy_streams = o.copy_streams != "none" && o.output != kNullSinkName;
   if (ctx.is_cuda() && o.decode != "cpu") so.decode_context = &ctx;
   CALDERA_ASSIGN_OR_RETURN(auto source, open_media_source(o.input, so));
   if (o.decode == "nvdec" && source->info().memory != MemoryKind::Device)
@@ -154,6 +158,8 @@ Status run_job(const RunOptions& o) {
   Progress progress(!o.quiet && (o.progress || isatty(2)), total);
   const auto start = Clock::now();
   long frames = 0;
+  double media_end = -1;
+  const bool timed = !info.codec.empty() || info.container == "y4m";  // stills and raw frames have no clock
   while (o.frames < 0 || frames < o.frames) {
     auto more = source->read(in);
     if (!more) return more.status();
@@ -167,7 +173,11 @@ Status run_job(const RunOptions& o) {
       planned = got;
       CALDERA_RETURN_IF_ERROR(allocate(got, runner.output_desc()));
     }
-    if (ctx.is_cuda()) {
+    // No filters and a sink that takes the frames where they are: handed over as they are.
+    const bool hand_over = chain.filters.empty() && sink->accepts_memory(in.image.memory());
+    if (hand_over) {
+      out.image = std::move(in.image);
+    } else if (ctx.is_cuda()) {
       ConstImageView src = in.image.view();
       if (!frames_on_device) {
         CALDERA_RETURN_IF_ERROR(copy_image(in.image.view(), in_dev.view(), ctx));
@@ -191,14 +201,16 @@ Status run_job(const RunOptions& o) {
     in.passthrough.clear();
     CALDERA_RETURN_IF_ERROR(ctx.synchronize().with_context(at));
     CALDERA_RETURN_IF_ERROR(sink->write(out));
+    if (hand_over) in.image = std::move(out.image);  // the source may reuse its buffer
     ++frames;
-    progress.update(frames);
+    if (timed && out.pts != kNoTimestamp) media_end = out.seconds() + double(out.duration) * out.time_base.value();
+    progress.update(frames, media_end);
   }
   if (!o.quiet)
     for (size_t i = notes_printed; i < info.notes.size(); ++i) fmt::print(stderr, "\nnote: {}\n", info.notes[i]);
   if (frames == 0) return io_error(o.input + ": no frames to process");
   CALDERA_RETURN_IF_ERROR(sink->finish());
-  progress.update(frames, true);
+  progress.update(frames, media_end, true);
   const double s = std::chrono::duration<double>(Clock::now() - start).count();
   if (!o.quiet)
     fmt::print(stderr, "wrote {}: {} frame{} {}x{} {} in {:.2f} s ({:.1f} fps)\n", o.output, frames,

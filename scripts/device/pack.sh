@@ -28,8 +28,10 @@ cp "$ffprefix/bin/ffmpeg" "$ffprefix/bin/ffprobe" "$bundle/bin/"
 
 # Shared libraries: everything ldd resolves except glibc's own and the CUDA driver (which the GPU
 # machine provides and must match its kernel module).
+# ldd resolves FFmpeg from the bundle's prefix (the ffmpeg command's rpath points at a ../lib that
+# is still empty here).
 for exe in "$bundle"/bin/*; do
-  ldd "$exe" | awk '/=> \// {print $3}'
+  LD_LIBRARY_PATH="$ffprefix/lib" ldd "$exe" | awk '/=> \// {print $3}'
 done | sort -u | while read -r lib; do
   case "$(basename "$lib")" in
     libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libcuda.so*|libgcc_s.so*|libstdc++.so*) ;;
@@ -40,13 +42,14 @@ done | sort -u | while read -r lib; do
   esac
 done
 # FFmpeg must be the one built for the bundle, not Debian's (which would need 170 MB of libraries).
-for lib in "$bundle"/lib/libav*.so*; do
-  [ -e "$ffprefix/lib/$(basename "$lib")" ] || { echo "pack: $lib is not from $ffprefix" >&2; exit 1; }
+for lib in "$bundle"/lib/libav*.so* "$bundle"/lib/libsw*.so*; do
+  cmp -s "$lib" "$ffprefix/lib/$(basename "$lib")" || { echo "pack: $lib is not the one in $ffprefix" >&2; exit 1; }
 done
 strip --strip-unneeded "$bundle"/bin/* "$bundle"/lib/* 2>/dev/null || true
 
 # Media. NVDEC checks: 720p 8-bit H.264 and HEVC, 10-bit HEVC. Benchmarks: 10 s at 30 fps of
-# testsrc2 (moving test pattern) at 1080p and 4K in H.264 and HEVC, CRF 23, with AAC audio.
+# testsrc2 (a moving test pattern) at 1080p and 4K in H.264 and HEVC with AAC audio, at a low
+# rate (CRF 36 / 34: about 4 MB for 4K) so that all of them travel within the device tool's limit.
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
 m="$bundle/media"
 ff -f lavfi -i testsrc2=size=1280x720:rate=30 -t 1 -pix_fmt yuv420p -c:v libx264 "$m/nvdec_h264.mp4"
@@ -55,9 +58,9 @@ ff -f lavfi -i testsrc2=size=1280x720:rate=30 -t 1 -pix_fmt yuv420p10le -c:v lib
 for size in 1920x1080 3840x2160; do
   h=${size#*x}
   ff -f lavfi -i testsrc2=size=$size:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 -t 10 \
-    -pix_fmt yuv420p -c:v libx264 -preset veryfast -crf 23 -c:a aac -b:a 128k "$m/bench_h264_${h}p.mp4"
+    -pix_fmt yuv420p -c:v libx264 -preset veryfast -crf 36 -c:a aac -b:a 96k "$m/bench_h264_${h}p.mp4"
   ff -f lavfi -i testsrc2=size=$size:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 -t 10 \
-    -pix_fmt yuv420p -c:v libx265 -preset ultrafast -crf 23 -x265-params log-level=error -c:a aac -b:a 128k \
+    -pix_fmt yuv420p -c:v libx265 -preset ultrafast -crf 34 -x265-params log-level=error -c:a aac -b:a 96k \
     "$m/bench_hevc_${h}p.mp4"
 done
 
