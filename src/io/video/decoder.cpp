@@ -1,9 +1,6 @@
 #include "io/video/decoder.hpp"
 
-extern "C" {
-#include <libavutil/hwcontext.h>
-#include <libavutil/hwcontext_cuda.h>
-}
+#include "io/video/cuda_device.hpp"
 
 namespace caldera::io::av {
 
@@ -76,22 +73,14 @@ Result<Decoder> Decoder::open(const AVStream* stream, const DecoderOptions& opti
     if (!codec_has_cuda) {
       d.fallback_reason_ = std::string("this FFmpeg has no NVDEC for ") + codec->name;
     } else {
-      // The device's primary context is the one the CUDA runtime (and so Caldera) uses: decoded
-      // surfaces are ordinary device pointers to every kernel. Decoding is ordered on the
-      // caller's stream, so its work sees the frames without any synchronisation.
-      AVDictionary* opts = nullptr;
-      av_dict_set(&opts, "primary_ctx", "1", 0);
-      AVBufferRef* dev = nullptr;
-      r = av_hwdevice_ctx_create(&dev, AV_HWDEVICE_TYPE_CUDA, std::to_string(options.cuda->device()).c_str(), opts, 0);
-      av_dict_free(&opts);
-      if (r < 0) {
-        d.fallback_reason_ = "FFmpeg's CUDA device did not start (" + error_text(r) + ")";
+      // Decoding is ordered on the caller's stream, in the context every Caldera kernel uses,
+      // so its work sees the frames without any synchronisation.
+      auto dev = make_cuda_device(*options.cuda);
+      if (!dev) {
+        d.fallback_reason_ = dev.status().message();
       } else {
-        d.hw_device_.reset(dev);
-        auto* hw = reinterpret_cast<AVHWDeviceContext*>(dev->data);
-        auto* cu = static_cast<AVCUDADeviceContext*>(hw->hwctx);
-        cu->stream = reinterpret_cast<CUstream>(options.cuda->stream());
-        d.ctx_->hw_device_ctx = av_buffer_ref(dev);
+        d.hw_device_ = std::move(dev).value();
+        d.ctx_->hw_device_ctx = av_buffer_ref(d.hw_device_.get());
         d.ctx_->extra_hw_frames = std::max(0, options.frames_held);
         d.want_hw_ = true;
       }

@@ -1,5 +1,7 @@
 #include "io/video/encoder.hpp"
 
+#include "io/video/cuda_device.hpp"
+
 extern "C" {
 #include <libavutil/hwcontext.h>
 #include <libavutil/hwcontext_cuda.h>
@@ -187,15 +189,8 @@ Status Encoder::open(const ImageDesc& desc, const MediaInfo& source, bool global
   }
 
   if (hardware_) {
-    AVDictionary* opts = nullptr;
-    av_dict_set(&opts, "primary_ctx", "1", 0);
-    AVBufferRef* dev = nullptr;
-    int r = av_hwdevice_ctx_create(&dev, AV_HWDEVICE_TYPE_CUDA, std::to_string(cuda_->device()).c_str(), opts, 0);
-    av_dict_free(&opts);
-    if (r < 0) return error("NVENC: FFmpeg's CUDA device did not start", r);
-    hw_device_.reset(dev);
-    static_cast<AVCUDADeviceContext*>(reinterpret_cast<AVHWDeviceContext*>(dev->data)->hwctx)->stream =
-        reinterpret_cast<CUstream>(cuda_->stream());
+    CALDERA_ASSIGN_OR_RETURN(hw_device_, make_cuda_device(*cuda_));
+    AVBufferRef* dev = hw_device_.get();
     AVBufferRef* frames = av_hwframe_ctx_alloc(dev);
     if (!frames) return out_of_memory("NVENC: cannot allocate a frame pool");
     hw_frames_.reset(frames);
@@ -205,8 +200,8 @@ Status Encoder::open(const ImageDesc& desc, const MediaInfo& source, bool global
     fc->width = desc.width;
     fc->height = desc.height;
     fc->initial_pool_size = 0;  // the CUDA pool grows on demand
-    r = av_hwframe_ctx_init(frames);
-    if (r < 0) return error("NVENC: cannot set up the frame pool", r);
+    const int fr = av_hwframe_ctx_init(frames);
+    if (fr < 0) return error("NVENC: cannot set up the frame pool", fr);
     c->pix_fmt = AV_PIX_FMT_CUDA;
     c->hw_frames_ctx = av_buffer_ref(frames);
   } else {
