@@ -43,12 +43,8 @@ class ImageSequenceSource : public MediaSource {
       if (!img) return img.status().with_context(what_ + ": image " + std::to_string(next_));
       frame.image = std::move(img).value();
     }
-    frame.index = static_cast<long>(next_);
-    frame.pts = frame.index;
-    frame.duration = 1;
-    frame.time_base = info_.time_base;
+    stamp_frame(frame, static_cast<long>(next_), info_.time_base);
     frame.name = fs::path(path).stem().string();
-    frame.passthrough.clear();
     ++next_;
     return true;
   }

@@ -15,6 +15,14 @@ std::string lower_extension(const std::string& path) {
   return e;
 }
 
+void stamp_frame(Frame& frame, long index, Rational time_base) {
+  frame.index = index;
+  frame.pts = index;
+  frame.duration = 1;
+  frame.time_base = time_base;
+  frame.passthrough.clear();
+}
+
 Status ensure_frame_image(Frame& frame, const ImageDesc& desc, MemoryKind memory, Context* ctx) {
   const ImageDesc& have = frame.image.desc();
   // Pinned memory serves wherever host memory is asked for.

@@ -29,11 +29,7 @@ class ImageSource : public MediaSource {
     done_ = true;
     frame.image = std::move(img_);
     frame.name = name_;
-    frame.index = 0;
-    frame.pts = 0;
-    frame.duration = 1;
-    frame.time_base = info_.time_base;
-    frame.passthrough.clear();
+    stamp_frame(frame, 0, info_.time_base);
     return true;
   }
 
@@ -63,11 +59,7 @@ class Y4mSource : public MediaSource {
     CALDERA_RETURN_IF_ERROR(ensure_frame_image(frame, info_.desc, MemoryKind::Host));
     CALDERA_ASSIGN_OR_RETURN(bool more, r_.read_frame(frame.image.view()));
     if (!more) return false;
-    frame.index = r_.frames_read() - 1;
-    frame.pts = frame.index;
-    frame.duration = 1;
-    frame.time_base = info_.time_base;
-    frame.passthrough.clear();
+    stamp_frame(frame, r_.frames_read() - 1, info_.time_base);
     return true;
   }
 
@@ -99,11 +91,7 @@ class RawSource : public MediaSource {
         return io_error(path_ + ": frame " + std::to_string(index_) + " is truncated");
       }
     }
-    frame.index = index_;
-    frame.pts = index_;
-    frame.duration = 1;
-    frame.time_base = info_.time_base;
-    frame.passthrough.clear();
+    stamp_frame(frame, index_, info_.time_base);
     ++index_;
     return true;
   }

@@ -13,6 +13,10 @@ namespace caldera::io {
 // already has them (the sources' way of reusing the caller's buffers).
 Status ensure_frame_image(Frame& frame, const ImageDesc& desc, MemoryKind memory, Context* ctx = nullptr);
 
+// A frame's place in time for sources with one tick per frame (stills, Y4M, raw, folders); its
+// passthrough packets are cleared (these files have no other streams).
+void stamp_frame(Frame& frame, long index, Rational time_base);
+
 // Lower-case extension with the dot: ".mp4".
 std::string lower_extension(const std::string& path);
 

@@ -1,13 +1,10 @@
 #include "io/nvjpeg/gpu_jpeg.hpp"
 
-#include <dlfcn.h>
-
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <vector>
 
+#include "core/plugin.hpp"
 #include "io/codecs.hpp"
 #include "io/nvjpeg/nvjpeg_plugin.h"
 
@@ -24,33 +21,17 @@ GpuJpegDecoder::~GpuJpegDecoder() {
 }
 
 Result<std::shared_ptr<GpuJpegDecoder>> GpuJpegDecoder::load() {
-  std::vector<std::string> candidates;
-  if (const char* env = std::getenv("CALDERA_NVJPEG_PLUGIN")) candidates.emplace_back(env);
-  std::error_code ec;
-  const auto exe = std::filesystem::canonical("/proc/self/exe", ec);
-  if (!ec) candidates.push_back((exe.parent_path() / "libcaldera_nvjpeg.so").string());
-  candidates.emplace_back("libcaldera_nvjpeg.so");
-  std::string errors;
-  for (const auto& path : candidates) {
-    void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-      errors += std::string(errors.empty() ? "" : "; ") + dlerror();
-      continue;
-    }
-    auto init = reinterpret_cast<CalderaNvjpegInitFn>(dlsym(h, CALDERA_NVJPEG_INIT_SYMBOL));
-    std::shared_ptr<GpuJpegDecoder> d(new GpuJpegDecoder);
-    d->impl_ = std::make_unique<Impl>();
-    if (!init || init(&d->impl_->api) != 0 || d->impl_->api.abi != CALDERA_NVJPEG_ABI) {
-      errors += "; " + path + ": not a Caldera nvJPEG plugin of this version";
-      dlclose(h);
-      continue;
-    }
-    char err[256] = {0};
-    d->impl_->decoder = d->impl_->api.create(err, sizeof err);
-    if (!d->impl_->decoder) return unavailable(std::string("nvJPEG: ") + err);
-    return d;  // the library stays loaded for the process's life
-  }
-  return unavailable("the nvJPEG plugin libcaldera_nvjpeg.so is not present (" + errors + ")");
+  auto plugin = load_plugin(plugin_candidates("CALDERA_NVJPEG_PLUGIN", "libcaldera_nvjpeg.so"), CALDERA_NVJPEG_INIT_SYMBOL);
+  if (!plugin) return unavailable("the nvJPEG plugin libcaldera_nvjpeg.so is not present (" + plugin.status().message() + ")");
+  std::shared_ptr<GpuJpegDecoder> d(new GpuJpegDecoder);
+  d->impl_ = std::make_unique<Impl>();
+  auto init = reinterpret_cast<CalderaNvjpegInitFn>(plugin->entry);
+  if (init(&d->impl_->api) != 0 || d->impl_->api.abi != CALDERA_NVJPEG_ABI)
+    return unavailable(plugin->path + " is not a Caldera nvJPEG plugin of this version");
+  char err[256] = {0};
+  d->impl_->decoder = d->impl_->api.create(err, sizeof err);
+  if (!d->impl_->decoder) return unavailable(std::string("nvJPEG: ") + err);
+  return d;
 }
 
 Result<Image> GpuJpegDecoder::decode_file(const std::string& path, Context& ctx) {
