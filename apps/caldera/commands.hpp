@@ -11,6 +11,14 @@ struct RunOptions {
   std::string input_format, size;  // raw input only
   long frames = -1;                // stop after N frames
   int jpeg_quality = 92;
+  std::string image_format = "png";    // folders of images out: png or jpg
+  // Video files.
+  double start = 0, duration = -1;     // seconds
+  std::string decode = "auto";         // auto (NVDEC where the job runs on a GPU), nvdec, cpu
+  std::string copy_streams = "all";    // all (audio, subtitles, data copied through) or none
+  std::string codec, encoder, preset, pixel_format, bitrate;
+  double crf = -1;
+  int gop = 0;
   bool quiet = false;
   bool progress = false;  // force the progress line even when stderr is not a terminal
 };

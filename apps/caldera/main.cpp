@@ -15,14 +15,26 @@ int main(int argc, char** argv) {
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "apply a chain of operators to an image or a video");
-  run_cmd->add_option("-i,--input", run.input, "input: .png, .jpg, .y4m, or raw frames (.yuv/.raw with --input-format and --size)")->required();
-  run_cmd->add_option("-o,--output", run.output, "output: .png, .jpg, .y4m or .yuv/.raw")->required();
+  run_cmd->add_option("-i,--input", run.input, "input: a video file (.mp4, .mkv, .mov, .webm, .ts, ...), .png, .jpg, a folder or glob of images, .y4m, or raw frames (.yuv/.raw with --input-format and --size)")->required();
+  run_cmd->add_option("-o,--output", run.output, "output: .mp4, .mkv, .mov, .ts, .webm, .png, .jpg, a folder/ or a pattern such as out/%05d.png, .y4m or .yuv/.raw; \"null\" discards the frames (for timing)")->required();
   run_cmd->add_option("--vf", run.chain, "operator chain, e.g. \"resize=w=1280:h=-1:interp=bicubic,convert=nv12\"");
   run_cmd->add_option("--device", run.device, "cpu, cuda or auto (GPU where there is one)")->check(CLI::IsMember({"cpu", "cuda", "gpu", "auto"}));
   run_cmd->add_option("--input-format", run.input_format, "pixel format of raw input (nv12, i420, p010, rgb24, ...)");
   run_cmd->add_option("--size", run.size, "frame size of raw input, WxH");
   run_cmd->add_option("--frames", run.frames, "stop after this many frames")->check(CLI::PositiveNumber);
   run_cmd->add_option("--jpeg-quality", run.jpeg_quality, "JPEG quality 1..100")->check(CLI::Range(1, 100));
+  run_cmd->add_option("--image-format", run.image_format, "what a folder output/ is written as: png or jpg")->check(CLI::IsMember({"png", "jpg", "jpeg"}));
+  run_cmd->add_option("--start", run.start, "video: start at this time (seconds)")->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--duration", run.duration, "video: process this many seconds")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--decode", run.decode, "video decoding: auto (NVDEC when the job runs on a GPU), nvdec, cpu")->check(CLI::IsMember({"auto", "nvdec", "cpu"}));
+  run_cmd->add_option("--copy-streams", run.copy_streams, "audio, subtitle and data streams: all (copied unchanged) or none")->check(CLI::IsMember({"all", "none"}));
+  run_cmd->add_option("--codec", run.codec, "video output codec: h264 (default), hevc, av1, vp9")->check(CLI::IsMember({"h264", "hevc", "h265", "av1", "vp9"}));
+  run_cmd->add_option("--encoder", run.encoder, "an FFmpeg encoder by name (libx264, libx265, hevc_nvenc, ...); default: NVENC on a GPU that has it, else the software encoder");
+  run_cmd->add_option("--crf", run.crf, "constant quality (x264/x265 CRF, NVENC CQ; lower is better)")->check(CLI::Range(0.0, 63.0));
+  run_cmd->add_option("--bitrate", run.bitrate, "target bit rate instead of constant quality, e.g. 8M or 2500k");
+  run_cmd->add_option("--preset", run.preset, "encoder preset (x264/x265: ultrafast..veryslow, NVENC: p1..p7)");
+  run_cmd->add_option("--gop", run.gop, "frames between keyframes")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--pix-fmt", run.pixel_format, "encoder input format: yuv420p, yuv420p10le (10-bit), nv12, p010le, yuv422p, yuv444p");
   run_cmd->add_flag("-q,--quiet", run.quiet, "print nothing but errors");
   run_cmd->add_flag("--progress", run.progress, "show the progress line even when stderr is not a terminal");
   run_cmd->footer("Filters (comma-separated, options as key=value joined by ':'):\n" + caldera::FilterRegistry::builtin().help());

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "caldera/image.hpp"
@@ -34,6 +35,7 @@ struct Frame {
   int64_t pts = kNoTimestamp;   // presentation time in time_base units
   int64_t duration = 0;         // in time_base units; 0 when unknown
   Rational time_base{1, 25};
+  std::string name;             // the source's name for it (an image file's stem); empty for video
   std::vector<std::shared_ptr<const PassthroughPacket>> passthrough;
 
   double seconds() const { return pts == kNoTimestamp ? -1.0 : double(pts) * time_base.num / time_base.den; }

@@ -40,6 +40,19 @@ else
   say "NPP not found on this machine: bench runs without NPP"
 fi
 
+# The nvJPEG plugin: compiled here against this machine's nvJPEG (the development machine has no
+# nvjpeg.h); Caldera loads it from beside the caldera command.
+nvjpeg_inc=$(dirname "$(find "$cuda_home/include" /usr/include /usr/local/lib/python3*/dist-packages/nvidia -name nvjpeg.h 2>/dev/null | head -1)" 2>/dev/null)
+nvjpeg_lib=$(dirname "$(find "$cuda_home/lib64" "$cuda_home/lib" /usr/lib/x86_64-linux-gnu /usr/local/lib/python3*/dist-packages/nvidia -name 'libnvjpeg.so*' 2>/dev/null | head -1)" 2>/dev/null)
+if [ -n "$nvjpeg_inc" ] && [ -n "$nvjpeg_lib" ] &&
+   g++ -std=c++17 -O2 -shared -fPIC -I"$nvjpeg_inc" -I"$cuda_home/include" src/io/nvjpeg/nvjpeg_plugin.cpp      -L"$nvjpeg_lib" -L"$cuda_home/lib64" -Wl,-rpath,"$nvjpeg_lib" -lnvjpeg -lcudart -o "$bin/libcaldera_nvjpeg.so" >>"$log" 2>&1; then
+  say "nvJPEG plugin built (nvJPEG in $nvjpeg_lib)"
+else
+  say "nvJPEG plugin not built (nvjpeg.h or libnvjpeg missing, or the build failed: see run.log); JPEGs decode on the CPU"
+fi
+# The GPU tests read their video media from the bundle (this machine has no ffmpeg command).
+export CALDERA_TEST_MEDIA="$bundle/media"
+
 # GPU tests: the suite in shards run side by side (each shard is one process on the one GPU;
 # the CPU references are what takes time).
 say "GPU tests"
@@ -109,6 +122,11 @@ PY
     env -u LD_LIBRARY_PATH PYTHONUNBUFFERED=1 timeout 240 python3 scripts/device/torch_srvgg.py \
       "$model_dir/realesr-animevideov3-x4" 2>&1 | tee "$OUT/torch.txt" | tee -a "$log"
   fi
+fi
+
+if [ "${CALDERA_SKIP_VIDEO_BENCH:-0}" != 1 ]; then
+  say "video: decode and the whole job, Caldera against the FFmpeg command line"
+  bash scripts/device/video_bench.sh "$OUT" 2>&1 | tee -a "$log"
 fi
 
 if [ "${CALDERA_SKIP_BENCH:-0}" != 1 ]; then

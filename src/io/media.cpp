@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "io/media_internal.hpp"
+#include "io/video/video_io.hpp"
 
 namespace caldera {
 namespace io {
@@ -12,6 +13,14 @@ std::string lower_extension(const std::string& path) {
   std::string e = std::filesystem::path(path).extension().string();
   std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return e;
+}
+
+void stamp_frame(Frame& frame, long index, Rational time_base) {
+  frame.index = index;
+  frame.pts = index;
+  frame.duration = 1;
+  frame.time_base = time_base;
+  frame.passthrough.clear();
 }
 
 Status ensure_frame_image(Frame& frame, const ImageDesc& desc, MemoryKind memory, Context* ctx) {
@@ -31,20 +40,28 @@ Status ensure_frame_image(Frame& frame, const ImageDesc& desc, MemoryKind memory
 
 Result<std::unique_ptr<MediaSource>> open_media_source(const std::string& path, const SourceOptions& options) {
   std::error_code ec;
+  if (io::is_image_sequence_input(path)) return io::open_image_sequence(path, options);
   if (!std::filesystem::exists(path, ec)) return io_error("input '" + path + "' does not exist");
-  if (std::filesystem::is_directory(path, ec)) return io_error("input '" + path + "' is a directory, not a file");
   const std::string e = io::lower_extension(path);
   if (e == ".y4m") return io::open_y4m_source(path);
   if (io::is_raw_extension(e) || !options.raw_format.empty()) return io::open_raw_source(path, options);
-  return io::open_image_source(path);
+  if (image_file_type_from_path(path)) return io::open_image_source(path, options);
+  // Everything else is for FFmpeg, which looks at the content, not the name.
+  return io::av::open_video_source(path, options);
 }
 
 Result<std::unique_ptr<MediaSink>> make_media_sink(const std::string& path, const SinkOptions& options) {
+  if (path == kNullSinkName) return io::make_null_sink();
+  if (io::is_image_folder_output(path)) return io::make_image_folder_sink(path, options);
   const std::string e = io::lower_extension(path);
   if (e == ".y4m") return io::make_y4m_sink(path);
   if (io::is_raw_extension(e)) return io::make_raw_sink(path);
-  CALDERA_ASSIGN_OR_RETURN(ImageFileType t, image_file_type_from_path(path));
-  return io::make_image_sink(path, t, options);
+  if (io::av::is_video_output_extension(e)) return io::av::make_video_sink(path, options);
+  auto t = image_file_type_from_path(path);
+  if (!t)
+    return invalid_argument("output '" + path + "': unknown extension '" + e +
+                            "' (known: .png, .jpg, .y4m, .yuv/.raw, .mp4, .mkv, .mov, .ts, .webm, a folder/ or a %05d.png pattern)");
+  return io::make_image_sink(path, *t, options);
 }
 
 }  // namespace caldera

@@ -6,34 +6,36 @@
 
 #include "caldera/io/y4m.hpp"
 #include "io/media_internal.hpp"
+#include "io/nvjpeg/gpu_jpeg.hpp"
 
 namespace caldera::io {
 namespace {
 
+// One decoded image (in host memory, or on the GPU when nvJPEG decoded it), handed over as the
+// only frame.
 class ImageSource : public MediaSource {
  public:
-  explicit ImageSource(Image img, std::string type) : img_(std::move(img)) {
+  ImageSource(Image img, std::string type, std::string name) : img_(std::move(img)), name_(std::move(name)) {
     info_.desc = img_.desc();
+    info_.memory = img_.memory();
     info_.frame_count = 1;
     info_.container = std::move(type);
   }
+  void set_decoder(std::string d) { info_.decoder = std::move(d); }
+  void add_note(std::string n) { info_.notes.push_back(std::move(n)); }
   const MediaInfo& info() const override { return info_; }
   Result<bool> read(Frame& frame) override {
     if (done_) return false;
     done_ = true;
-    CALDERA_RETURN_IF_ERROR(ensure_frame_image(frame, info_.desc, MemoryKind::Host));
-    Context cpu;
-    CALDERA_RETURN_IF_ERROR(copy_image(img_.view(), frame.image.view(), cpu));
-    frame.index = 0;
-    frame.pts = 0;
-    frame.duration = 1;
-    frame.time_base = info_.time_base;
-    frame.passthrough.clear();
+    frame.image = std::move(img_);
+    frame.name = name_;
+    stamp_frame(frame, 0, info_.time_base);
     return true;
   }
 
  private:
   Image img_;
+  std::string name_;
   MediaInfo info_;
   bool done_ = false;
 };
@@ -57,11 +59,7 @@ class Y4mSource : public MediaSource {
     CALDERA_RETURN_IF_ERROR(ensure_frame_image(frame, info_.desc, MemoryKind::Host));
     CALDERA_ASSIGN_OR_RETURN(bool more, r_.read_frame(frame.image.view()));
     if (!more) return false;
-    frame.index = r_.frames_read() - 1;
-    frame.pts = frame.index;
-    frame.duration = 1;
-    frame.time_base = info_.time_base;
-    frame.passthrough.clear();
+    stamp_frame(frame, r_.frames_read() - 1, info_.time_base);
     return true;
   }
 
@@ -93,11 +91,7 @@ class RawSource : public MediaSource {
         return io_error(path_ + ": frame " + std::to_string(index_) + " is truncated");
       }
     }
-    frame.index = index_;
-    frame.pts = index_;
-    frame.duration = 1;
-    frame.time_base = info_.time_base;
-    frame.passthrough.clear();
+    stamp_frame(frame, index_, info_.time_base);
     ++index_;
     return true;
   }
@@ -240,14 +234,43 @@ class RawSink : public MediaSink {
   std::FILE* f_ = nullptr;
 };
 
+// Takes every frame and keeps none: decode and processing speed without a writer's cost
+// (FFmpeg's `-f null -`).
+class NullSink : public MediaSink {
+ public:
+  bool accepts(PixelFormat) const override { return true; }
+  PixelFormat preferred(const ImageDesc& d) const override { return d.format; }
+  bool accepts_memory(MemoryKind) const override { return true; }
+  Status open(const ImageDesc&, const MediaInfo&) override { return Status::ok(); }
+  Status write(const Frame&) override { return Status::ok(); }
+  Status finish() override { return Status::ok(); }
+  std::string describe() const override { return "null (frames are discarded)"; }
+};
+
 }  // namespace
+
+std::unique_ptr<MediaSink> make_null_sink() { return std::make_unique<NullSink>(); }
 
 bool is_raw_extension(const std::string& e) { return e == ".yuv" || e == ".raw" || e == ".rgb" || e == ".bin"; }
 
-Result<std::unique_ptr<MediaSource>> open_image_source(const std::string& path) {
+Result<std::unique_ptr<MediaSource>> open_image_source(const std::string& path, const SourceOptions& options) {
   CALDERA_ASSIGN_OR_RETURN(ImageFileType type, image_file_type_from_path(path));
+  std::string note;
+  if (type == ImageFileType::Jpeg && options.decode_context && options.decode_context->is_cuda()) {
+    auto gpu = GpuJpegDecoder::load();
+    if (gpu) {
+      CALDERA_ASSIGN_OR_RETURN(Image img, (*gpu)->decode_file(path, *options.decode_context));
+      auto src = std::make_unique<ImageSource>(std::move(img), "jpeg", std::filesystem::path(path).stem().string());
+      src->set_decoder("nvJPEG");
+      return std::unique_ptr<MediaSource>(std::move(src));
+    }
+    note = "JPEG decoded on the CPU: " + gpu.status().message();
+  }
   CALDERA_ASSIGN_OR_RETURN(Image img, read_image_file(path));
-  return std::unique_ptr<MediaSource>(new ImageSource(std::move(img), type == ImageFileType::Png ? "png" : "jpeg"));
+  auto src = std::make_unique<ImageSource>(std::move(img), type == ImageFileType::Png ? "png" : "jpeg",
+                                           std::filesystem::path(path).stem().string());
+  if (!note.empty()) src->add_note(note);
+  return std::unique_ptr<MediaSource>(std::move(src));
 }
 
 Result<std::unique_ptr<MediaSource>> open_y4m_source(const std::string& path) {

@@ -4,8 +4,10 @@
 // leaves nothing under the output's name.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "caldera/context.hpp"
 #include "caldera/frame.hpp"
@@ -22,7 +24,8 @@ class PassthroughStreams {
 };
 
 struct MediaInfo {
-  ImageDesc desc;                          // every frame read has this description
+  ImageDesc desc;                          // the first frame's description (every frame's unless size_varies)
+  bool size_varies = false;                // frames may differ in size or format (a folder of images)
   MemoryKind memory = MemoryKind::Host;    // where read() puts frames (Device for GPU decoding)
   long frame_count = -1;                   // -1 when unknown
   double duration_seconds = -1;            // -1 when unknown
@@ -36,6 +39,7 @@ struct MediaInfo {
   std::string codec;                       // "h264", "hevc", ... (empty for uncompressed files)
   std::string decoder;                     // what decodes it, for messages: "hevc (NVDEC)", "h264 (software)"
   std::shared_ptr<const PassthroughStreams> passthrough;  // null when there is nothing to copy
+  std::vector<std::string> notes;          // what the reader decided that a user should hear
 };
 
 class MediaSource {
@@ -45,7 +49,8 @@ class MediaSource {
   // The next frame into `frame` (index, timestamps, passthrough packets set). Its image's memory
   // is reused when it already has info().desc in info().memory; otherwise the source allocates
   // (or hands over a decoder's own buffer). False at a clean end; a damaged file is an IoError
-  // naming the frame.
+  // naming the frame. A device frame must not be dropped while queued GPU work still reads it:
+  // synchronise with that work first (its memory may be the decoder's, reused at once).
   virtual Result<bool> read(Frame& frame) = 0;
 };
 
@@ -67,15 +72,37 @@ class MediaSink {
 
 struct SourceOptions {
   std::string raw_format, raw_size;  // raw frames only: pixel format and WxH
-  // A CUDA context to decode into (NVDEC) where the codec allows; null decodes on the CPU.
+  // Video files: a CUDA context to decode into with NVDEC where the codec and profile allow
+  // (frames then come out in device memory, ordered on its stream); null decodes on the CPU.
   Context* decode_context = nullptr;
+  // Frames the caller holds at once at most (NVDEC keeps a surface per frame handed over).
+  int frames_held = 8;
+  double start_seconds = 0;      // skip to this time (the output's timestamps start at 0 there)
+  double duration_seconds = -1;  // stop after this much (-1: to the end)
+  bool copy_streams = true;      // read audio, subtitle and data packets to copy them through
 };
 
 struct SinkOptions {
   int jpeg_quality = 92;
+  // Folders of images: the file type written ("png" or "jpg") where the output does not say.
+  std::string image_format = "png";
+  // Video files (.mp4, .mkv, .mov, .ts, .webm):
+  std::string codec;          // h264, hevc, av1, vp9; empty: h264 (vp9 for .webm)
+  std::string encoder;        // an FFmpeg encoder by name (libx265, hevc_nvenc); empty: chosen
+  double crf = -1;            // constant quality; -1: the encoder's default (x264 23, x265 28)
+  int64_t bitrate = 0;        // bits per second instead of constant quality; 0: none
+  std::string preset;         // the encoder's speed preset (x264 "medium", NVENC "p4"); empty: its default
+  int gop = 0;                // frames between keyframes; 0: the encoder's default
+  std::string pixel_format;   // the encoder's input format (yuv420p, yuv420p10le, nv12, p010le...); empty: from the frames
+  int threads = 0;            // encoder threads; 0: the encoder's default
+  // A CUDA context where the job runs on the GPU: NVENC is tried first and takes device frames.
+  // Null: software encoders only.
+  Context* encode_context = nullptr;
 };
 
 Result<std::unique_ptr<MediaSource>> open_media_source(const std::string& path, const SourceOptions& options = {});
+// The output name that discards every frame (for timing decoding and processing alone).
+inline constexpr const char* kNullSinkName = "null";
 Result<std::unique_ptr<MediaSink>> make_media_sink(const std::string& path, const SinkOptions& options = {});
 
 }  // namespace caldera
