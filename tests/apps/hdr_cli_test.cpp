@@ -2,37 +2,23 @@
 // written as 10-bit Y4M, read back tagged HDR10 and tone mapped with peak detection; on the GPU
 // the same job must give the same frames.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
+#include "apps/cli_test_util.hpp"
 #include "caldera/io/y4m.hpp"
+#include "io/video_test_util.hpp"
 #include "support/image_testing.hpp"
 
 namespace caldera {
 namespace {
 
-namespace fs = std::filesystem;
-
-fs::path caldera_binary() {
-  std::error_code ec;
-  const fs::path self = fs::canonical("/proc/self/exe", ec).parent_path();
-  for (const fs::path& p : {self / "caldera", self / ".." / "bin" / "caldera", fs::path(CALDERA_BINARY_DIR) / "bin" / "caldera"})
-    if (fs::exists(p, ec)) return p;
-  return {};
-}
-
 int run(const std::string& args, std::string* output) {
-  const fs::path log = fs::temp_directory_path() / ("caldera_hdr_cli_" + std::to_string(::getpid()) + ".log");
-  const int rc = std::system((caldera_binary().string() + " " + args + " > " + log.string() + " 2>&1").c_str());
-  std::ifstream in(log);
-  output->assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  fs::remove(log);
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  const CliRun r = run_caldera(args);
+  *output = r.output;
+  return r.exit_code;
 }
 
 std::vector<Image> read_all(const std::string& path) {
@@ -121,6 +107,44 @@ TEST_F(HdrCli, ABadCubeFileNamesItsLine) {
   EXPECT_NE(run("run -i " + clip() + " -o " + out("x.y4m") + " --vf lut3d=" + cube, &log), 0);
   EXPECT_NE(log.find("line 3: 'zero' is not a number"), std::string::npos) << log;
   EXPECT_FALSE(fs::exists(out("x.y4m")));
+}
+
+// HDR10 HEVC files (PQ, BT.2020, mastering display and MaxCLL in their SEI) through the video
+// source: the tone mapper takes its source peak from MaxCLL, and the output is tagged SDR BT.709
+// without HDR side data. (The output is H.264 of the same size: the encode is deterministic.)
+TEST_F(HdrCli, Hdr10VideoMetadataDrivesTheToneMap) {
+  CALDERA_REQUIRE_FFMPEG();
+  if (std::system("ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libx265") != 0) GTEST_SKIP() << "needs ffmpeg with libx265";
+  auto make = [&](const char* name, int max_cll) {
+    testing::ffmpeg("-f lavfi -i testsrc2=size=128x64:rate=25 -frames:v 3 -pix_fmt yuv420p10le -c:v libx265 -x265-params "
+                    "\"log-level=error:hdr10=1:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:"
+                    "master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(40000000,50):max-cll=" +
+                    std::to_string(max_cll) + ",400\" " + out(name));
+  };
+  make("cll1000.mkv", 1000);
+  make("cll4000.mkv", 4000);
+  const auto in = testing::decode_all(out("cll1000.mkv"), false);
+  ASSERT_TRUE(in.status) << in.status.to_string();
+  EXPECT_EQ(in.info.desc.color.transfer, Transfer::PQ);
+  ASSERT_TRUE(in.info.desc.color.hdr.content_light);
+  EXPECT_EQ(in.info.desc.color.hdr.content_light->max_cll, 1000);
+  std::string log;
+  // The 4000 cd/m2 file tone mapped three ways: from its metadata, and with the source peak given.
+  std::vector<Image> luma;
+  for (const char* peak : {"", ":source_peak=4000", ":source_peak=1000"}) {
+    const std::string sdr = out(("sdr" + std::to_string(luma.size()) + ".mkv").c_str());
+    ASSERT_EQ(run("run -i " + out("cll4000.mkv") + " -o " + sdr + " --vf tonemap=hable" + peak, &log), 0) << log;
+    EXPECT_EQ(testing::probe_video(sdr, "color_transfer"), "bt709");
+    EXPECT_EQ(testing::probe_video(sdr, "color_primaries"), "bt709");
+    EXPECT_EQ(testing::shell("ffprobe -v error -show_frames -read_intervals %+#1 '" + sdr + "' | grep -c 'Mastering display' || true"),
+              "0\n");
+    auto frames = testing::decode_all(sdr);
+    ASSERT_TRUE(frames.status) << frames.status.to_string();
+    luma.push_back(std::move(frames.frames[1]));
+  }
+  // MaxCLL 4000 is the source peak: the same frames as source_peak=4000, other than 1000's.
+  EXPECT_IMAGES_CLOSE(luma[0].view(), luma[1].view(), 0);
+  EXPECT_GT(testing::compare_images(luma[0].view(), luma[2].view(), 0).samples_over_tol, 100);
 }
 
 }  // namespace
