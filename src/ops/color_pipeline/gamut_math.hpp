@@ -52,8 +52,8 @@ CALDERA_HD void desaturate_into_range(T y, T peak, T& r, T& g, T& b) {
   }
   const T lo = min3_(r, g, b), hi = max3_(r, g, b);
   T t = T(1);
-  if (lo < T(0)) t = min_(t, y / (y - lo));
-  if (hi > peak) t = min_(t, (peak - y) / (hi - y));
+  if (lo < T(0)) t = min_(t, div_(y, y - lo));
+  if (hi > peak) t = min_(t, div_(peak - y, hi - y));
   if (t < T(1)) {
     r = y + t * (r - y), g = y + t * (g - y), b = y + t * (b - y);
     // The projection lands on the boundary; rounding must not leave a channel a hair outside.
@@ -72,7 +72,7 @@ CALDERA_HD void compress_toward_axis(const GamutCoeffs<T>& c, T y, T& r, T& g, T
   if (!(u > T(0))) return;
   const T w = (T(1) - c.threshold) * y;
   const T den = w + c.k * u;
-  const T f = (c.threshold * y * den + w * u) / (d * den);  // new distance / old distance, < 1
+  const T f = div_(c.threshold * y * den + w * u, d * den);  // new distance / old distance, < 1
   r = y + f * (r - y), g = y + f * (g - y), b = y + f * (b - y);
 }
 

@@ -28,6 +28,17 @@ CALDERA_HD double sin_(double x) { return sin(x); }
 CALDERA_HD float floor_(float x) { return floorf(x); }
 CALDERA_HD double floor_(double x) { return floor(x); }
 
+// a / b; on the device the fast reciprocal-multiply (2 ulp for |b| in [2^-126, 2^126]) instead of
+// IEEE division's instruction sequence: for the per-pixel ratios of small positive numbers here.
+CALDERA_HD float div_(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fdividef(a, b);
+#else
+  return a / b;
+#endif
+}
+CALDERA_HD double div_(double a, double b) { return a / b; }
+
 // min/max that return the other operand for a NaN one (fmin/fmax semantics), so NaN inputs turn
 // into a bound instead of spreading.
 CALDERA_HD float min_(float a, float b) { return fminf(a, b); }
