@@ -311,17 +311,31 @@ TEST(TonemapCuda, GenericKernelMatchesReference) {
     }
 }
 
+// A crop at x = 6 (rows not 16-byte aligned), 62 wide (not a multiple of 8) and reaching the bottom
+// of a 61-row frame (an odd height, so the last chroma row covers one luma row).
+const Rect kCrop{6, 4, 62, 57};
+
+TEST(TonemapCuda, CropTheFusedKernelTestUsesIsAValidView) {
+  Image src = testing::random_image(100, 61, PixelFormat::P010, 31, hdr10());
+  auto view = src.view().sub_view(kCrop);
+  ASSERT_TRUE(view) << view.status().to_string();
+  EXPECT_EQ(view->height(), 57);
+}
+
 TEST(TonemapCuda, FusedKernelTakesCroppedAndUnalignedViews) {
   CALDERA_REQUIRE_GPU();
   Context& gpu = *testing::gpu_context();
-  Image src = testing::random_image(100, 60, PixelFormat::P010, 31, hdr10());
-  const Rect crop{6, 4, 62, 33};  // odd height, width not a multiple of 8, not 16-byte aligned
+  Image src = testing::random_image(100, 61, PixelFormat::P010, 31, hdr10());
   ToneMapParams p;
-  Image want = testing::filled_image({62, 33, PixelFormat::NV12, sdr()}, 0);
-  ASSERT_TRUE(tonemap_reference(*src.view().sub_view(crop), want.view(), p));
+  auto host_crop = ConstImageView(src.view()).sub_view(kCrop);
+  ASSERT_TRUE(host_crop) << host_crop.status().to_string();
+  Image want = testing::filled_image({kCrop.width, kCrop.height, PixelFormat::NV12, sdr()}, 0);
+  ASSERT_TRUE(tonemap_reference(*host_crop, want.view(), p));
   Image dsrc = testing::to_device(src.view(), gpu);
-  Image ddst = testing::filled_image({62, 33, PixelFormat::NV12, sdr()}, 0xA5, MemoryKind::Device, &gpu);
-  ASSERT_TRUE(tonemap(*ConstImageView(dsrc.view()).sub_view(crop), ddst.view(), p, gpu));
+  auto dev_crop = ConstImageView(dsrc.view()).sub_view(kCrop);
+  ASSERT_TRUE(dev_crop) << dev_crop.status().to_string();
+  Image ddst = testing::filled_image({kCrop.width, kCrop.height, PixelFormat::NV12, sdr()}, 0xA5, MemoryKind::Device, &gpu);
+  ASSERT_TRUE(tonemap(*dev_crop, ddst.view(), p, gpu));
   EXPECT_IMAGES_CLOSE(testing::to_host(ddst.view(), gpu).view(), want.view(), 1);
 }
 
