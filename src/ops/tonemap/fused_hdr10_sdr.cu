@@ -28,6 +28,7 @@ namespace caldera::tonemap_detail {
 namespace {
 
 constexpr int kThreads = pipeline::kPeakThreads;  // 256
+static_assert(kLutEntries <= kThreads, "a thread per table entry");
 constexpr int kTileW = 8;
 enum SignalMode : int { kMaxRgbTable = 0, kLuminanceTable = 1, kMaxRgbClip = 2, kLuminanceClip = 3 };
 
@@ -93,12 +94,19 @@ __device__ __forceinline__ void decode_pixel(const ForwardParams& p, float ycode
   r = y + dr, g = y + dg, b = y + db;
 }
 
-// Builds the two tables of this block: PQ -> linear (target units) and the gain.
+// Builds the two tables of this block: PQ -> linear (target units) and the gain. Every function
+// value is computed once, spread over the threads (the gain's on threads 0..128, the PQ values on
+// threads 127..255), since this is the latency every block pays before its first tile.
 __device__ void build_tables(const ForwardParams& p, const hd::ToneCoeffs<float>& tone, float2* eotf, float2* gain,
-                             float2* lines, int t) {
+                             float* values, float2* lines, int t) {
+  const bool log_domain = p.mode == kLuminanceTable;
+  if (t < kLutEntries) values[kLutEntries + t] = gain_table_value(t, tone, log_domain, p.lum_scale, p.target);
+  if (t >= kThreads - kLutEntries) values[t - (kThreads - kLutEntries)] = eotf_table_value(t - (kThreads - kLutEntries), p.target);
+  __syncthreads();
   if (t < kLutEntries) {
-    lines[t] = as_float2(eotf_table_line(t, p.target));
-    lines[kLutEntries + t] = as_float2(gain_table_line(t, tone, p.mode == kLuminanceTable, p.lum_scale, p.target));
+    const int t1 = t < kLutSegments ? t + 1 : t;
+    lines[t] = as_float2(table_line(t, values[t], values[t1], false));
+    lines[kLutEntries + t] = as_float2(table_line(t, values[kLutEntries + t], values[kLutEntries + t1], log_domain));
   }
   __syncthreads();
   replicate_lut(lines, eotf, t, kThreads);
@@ -110,6 +118,7 @@ template <bool kMeasure, bool kWrite>
 __global__ void __launch_bounds__(kThreads, 3) fused_forward_kernel(const ForwardParams p) {
   extern __shared__ float2 s_tables[];  // eotf [129][32], gain [129][32]
   __shared__ float2 s_lines[2 * kLutEntries];
+  __shared__ float s_values[2 * kLutEntries];
   __shared__ uint32_t s_hist[hd::kPeakBins];
   const int t = threadIdx.x;
   const int lane = t & 31;
@@ -118,7 +127,7 @@ __global__ void __launch_bounds__(kThreads, 3) fused_forward_kernel(const Forwar
   if (kMeasure) s_hist[t] = 0;
   hd::ToneCoeffs<float> tone = p.tone.coeffs;
   if (p.dynamic_curve) tone = pipeline::tone_coeffs_for_peak(p.tone, p.state->peak_pq);
-  if (kWrite) build_tables(p, tone, eotf, gain, s_lines, t);
+  if (kWrite) build_tables(p, tone, eotf, gain, s_values, s_lines, t);
   else __syncthreads();
   const char* eotf_lane = reinterpret_cast<const char*>(eotf + lane);
   const char* gain_lane = reinterpret_cast<const char*>(gain + lane);

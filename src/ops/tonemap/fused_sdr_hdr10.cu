@@ -78,7 +78,7 @@ __device__ __forceinline__ Out pixel(const InverseParams& p, const char* pow24, 
 }
 
 __device__ void build_tables(float2* pow24, float2* yhdr, float2* pq, float2* lines, int t) {
-  if (t < kLutEntries) {
+  if (t < kLutEntries) {  // cheap functions: one thread per entry builds all three lines
     lines[t] = as_float2(pow24_table_line(t));
     lines[kLutEntries + t] = as_float2(yhdr_table_line(t));
     lines[2 * kLutEntries + t] = as_float2(pq_table_line(t));

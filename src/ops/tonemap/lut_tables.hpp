@@ -38,20 +38,24 @@ CALDERA_HD Line log_line(int i, float v0, float v1) {
 
 // ---- what the fused kernels' tables hold (built per block on the device; checked on the host) ----
 
-// HDR10 -> SDR: PQ signal -> light in units of the target peak.
-CALDERA_HD Line eotf_table_line(int i, float target) {
-  auto v = [&](int k) { return hd::pq_eotf(uniform_segment_start(k)) / target; };
-  return uniform_line(i, v(i), v(i < kLutSegments ? i + 1 : i));
-}
+// HDR10 -> SDR: PQ signal -> light in units of the target peak, at the start of segment k.
+CALDERA_HD float eotf_table_value(int k, float target) { return hd::pq_eotf(uniform_segment_start(k)) / target; }
 // HDR10 -> SDR: the tone gain at a max-RGB PQ signal (uniform) or at a luminance x = Y * lum_scale
-// (log domain; lum_scale = target / 10000).
+// (log domain; lum_scale = target / 10000), at the start of segment k.
+CALDERA_HD float gain_table_value(int k, const hd::ToneCoeffs<float>& tone, bool log_domain, float lum_scale, float target) {
+  const float s = log_domain ? log_segment_start(k) / lum_scale : hd::pq_eotf(uniform_segment_start(k)) / target;
+  return hd::tone_gain(tone, fmaxf(s, 1e-9f) * target);
+}
+// The line of entry i from the values at its two ends (the kernels compute each value once).
+CALDERA_HD Line table_line(int i, float v0, float v1, bool log_domain) {
+  return log_domain ? log_line(i, v0, v1) : uniform_line(i, v0, v1);
+}
+CALDERA_HD Line eotf_table_line(int i, float target) {
+  return table_line(i, eotf_table_value(i, target), eotf_table_value(i < kLutSegments ? i + 1 : i, target), false);
+}
 CALDERA_HD Line gain_table_line(int i, const hd::ToneCoeffs<float>& tone, bool log_domain, float lum_scale, float target) {
-  auto gain_at = [&](int k) {
-    const float s = log_domain ? log_segment_start(k) / lum_scale : hd::pq_eotf(uniform_segment_start(k)) / target;
-    return hd::tone_gain(tone, fmaxf(s, 1e-9f) * target);
-  };
-  const int i1 = i < kLutSegments ? i + 1 : i;
-  return log_domain ? log_line(i, gain_at(i), gain_at(i1)) : uniform_line(i, gain_at(i), gain_at(i1));
+  return table_line(i, gain_table_value(i, tone, log_domain, lum_scale, target),
+                    gain_table_value(i < kLutSegments ? i + 1 : i, tone, log_domain, lum_scale, target), log_domain);
 }
 // SDR -> HDR10: BT.1886's x^2.4, BT.2446 A's Y_HDR(Y'), and PQ(1000 v^2.4) (log domain).
 CALDERA_HD Line pow24_table_line(int i) {
