@@ -18,10 +18,6 @@
 
 namespace caldera {
 
-// Which planes of a YUV image a filter changes; the others are copied. RGB and gray images have
-// only "luma" in this sense: every channel is filtered either way.
-enum class PlaneSet : uint8_t { All, LumaOnly };
-
 struct GaussianParams {
   // Standard deviations in pixels of each plane's grid. sigma_x <= 0 takes it from ksize_x as
   // OpenCV does (0.3 * ((k - 1) / 2 - 1) + 0.8); sigma_y <= 0 means sigma_x.

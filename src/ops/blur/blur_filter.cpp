@@ -35,14 +35,6 @@ std::string num(double v) {
   return s;
 }
 
-Result<PlaneSet> planes_from(const FilterOptions& o, PlaneSet fallback) {
-  if (!o.has("planes")) return fallback;
-  const std::string v = o.str("planes");
-  if (v == "all") return PlaneSet::All;
-  if (v == "luma" || v == "y") return PlaneSet::LumaOnly;
-  return o.bad("planes='" + v + "' (use all or luma)");
-}
-
 Result<std::unique_ptr<Filter>> make_gaussian(const FilterOptions& o) {
   CALDERA_RETURN_IF_ERROR(o.only({"sigma", "sigma_y", "ksize", "ksize_y", "border", "value", "planes"}));
   GaussianParams p;
@@ -95,6 +87,14 @@ Result<std::unique_ptr<Filter>> make_unsharp(const FilterOptions& o) {
 }
 
 }  // namespace
+
+Result<PlaneSet> planes_from(const FilterOptions& o, PlaneSet fallback) {
+  if (!o.has("planes")) return fallback;
+  const std::string v = o.str("planes");
+  if (v == "all") return PlaneSet::All;
+  if (v == "luma" || v == "y") return PlaneSet::LumaOnly;
+  return o.bad("planes='" + v + "' (use all or luma)");
+}
 
 Result<FilterBorder> filter_border_from(const FilterOptions& o, FilterBorder fallback) {
   if (!o.has("border")) return fallback;

@@ -1,4 +1,4 @@
-// Shared by the neighbourhood filters' option parsing: the border= option.
+// Shared by the neighbourhood filters' option parsing: the border= and planes= options.
 #pragma once
 
 #include "caldera/filter.hpp"
@@ -8,5 +8,7 @@ namespace caldera {
 
 // The border= option (an error naming the filter for an unknown name), or `fallback`.
 Result<FilterBorder> filter_border_from(const FilterOptions& options, FilterBorder fallback);
+// The planes= option (all or luma), or `fallback`.
+Result<PlaneSet> planes_from(const FilterOptions& options, PlaneSet fallback);
 
 }  // namespace caldera
