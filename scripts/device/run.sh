@@ -30,7 +30,7 @@ npp_inc=$(dirname "$(find "$cuda_home/include" /usr/include /usr/local/lib/pytho
 npp_lib=$(dirname "$(find "$cuda_home/lib64" "$cuda_home/lib" /usr/lib/x86_64-linux-gnu /usr/local/lib/python3*/dist-packages/nvidia -name 'libnppc.so*' 2>/dev/null | head -1)" 2>/dev/null)
 if [ -n "$npp_inc" ] && [ -n "$npp_lib" ]; then
   if g++ -std=c++17 -O2 -shared -fPIC -I"$npp_inc" -I"$cuda_home/include" -Ibench bench/peers/npp_peer.cpp \
-       -L"$npp_lib" -L"$cuda_home/lib64" -Wl,-rpath,"$npp_lib" -lnppicc -lnppig -lnppidei -lnppial -lnppc -lcudart \
+       -L"$npp_lib" -L"$cuda_home/lib64" -Wl,-rpath,"$npp_lib" -lnppicc -lnppig -lnppidei -lnppial -lnppif -lnppc -lcudart \
        -o "$bin/libcaldera_npp_peer.so" >>"$log" 2>&1; then
     say "NPP peer built (NPP libraries in $npp_lib)"
   else

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "caldera/filter.hpp"
+#include "caldera/ops/color_convert.hpp"
 #include "caldera/ops/gradient.hpp"
 #include "ops/gradient/gradient_internal.hpp"
 #include "support/image_testing.hpp"
@@ -243,8 +244,17 @@ TEST(GradientFilters, ParseRunAndTakeTheYPlane) {
     ASSERT_FALSE(r) << chain;
     EXPECT_NE(r.status().message().find(what), std::string::npos) << chain << ": " << r.status().message();
   }
-  auto rgb = parse_filter_chain("sobel");
-  auto planned = rgb->filters[0]->plan({8, 8, PixelFormat::RGB24});
+  // RGB input is converted to its luma first: the same as converting in the chain.
+  Image rgb = random_image(32, 18, PixelFormat::RGB24, 4);
+  Image gray8 = testing::filled_image({32, 18, PixelFormat::Gray8}, 0);
+  ASSERT_TRUE(convert_reference(rgb.view(), gray8.view(), ConvertParams{}));
+  auto from_rgb = parse_filter_chain("sobel=mag");
+  ASSERT_TRUE(from_rgb->filters[0]->plan(rgb.desc()));
+  Image a = out_like(rgb.view()), b = out_like(rgb.view());
+  ASSERT_TRUE(from_rgb->filters[0]->run(rgb.view(), a.view(), cpu));
+  ASSERT_TRUE(from_rgb->filters[0]->run(gray8.view(), b.view(), cpu));
+  EXPECT_IMAGES_CLOSE(a.view(), b.view(), 0);
+  auto planned = from_rgb->filters[0]->plan({8, 8, PixelFormat::RGB48});
   ASSERT_FALSE(planned);
   EXPECT_NE(planned.status().message().find("convert=gray8"), std::string::npos) << planned.status().message();
 }

@@ -1,4 +1,5 @@
-// The `canny` filter: gray8 or the Y plane of 8-bit YUV in, a gray8 edge map (0 / 255) out.
+// The `canny` filter: gray8, the Y plane of 8-bit YUV or the luma of 8-bit RGB in, a gray8 edge
+// map (0 / 255) out.
 #include "caldera/filter.hpp"
 #include "caldera/ops/canny.hpp"
 #include "ops/gradient/luma_input.hpp"
@@ -23,10 +24,14 @@ class CannyFilter : public Filter {
     CALDERA_RETURN_IF_ERROR(check_canny(out, out, p_));
     return out;
   }
-  Status run(ConstImageView src, ImageView dst, Context& ctx) override { return canny(luma_view(src), dst, p_, ctx); }
+  Status run(ConstImageView src, ImageView dst, Context& ctx) override {
+    CALDERA_ASSIGN_OR_RETURN(ConstImageView g, luma_.get(src, ctx));
+    return canny(g, dst, p_, ctx);
+  }
 
  private:
   CannyParams p_;
+  LumaSource luma_;
 };
 
 Result<std::unique_ptr<Filter>> make_canny(const FilterOptions& o) {
@@ -50,7 +55,7 @@ Result<std::unique_ptr<Filter>> make_canny(const FilterOptions& o) {
 Status register_canny_filters(FilterRegistry& registry) {
   return registry.add({"canny", {}, "",
                        "canny[=low=L:high=H][:aperture=3|5|7][:kernel=sobel|scharr][:l2=0|1][:blur=SIGMA][:blur_ksize=K]   "
-                       "(gray8 or Y plane in, 0/255 edges out)",
+                       "(gray8, Y plane or RGB luma in; 0/255 edges out)",
                        make_canny});
 }
 

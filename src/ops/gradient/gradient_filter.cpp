@@ -1,5 +1,5 @@
-// The derivative filters: `sobel`, `scharr` and `laplacian`. They read gray8, or the Y plane of
-// 8-bit YUV, and write gray8 (or gray16 with depth=16).
+// The derivative filters: `sobel`, `scharr` and `laplacian`. They read gray8, the Y plane of 8-bit
+// YUV or the luma of 8-bit RGB, and write gray8 (or gray16 with depth=16).
 #include "caldera/filter.hpp"
 #include "caldera/ops/gradient.hpp"
 #include "ops/blur/blur_filter.hpp"
@@ -25,7 +25,7 @@ class GradientFilter : public Filter {
     return out;
   }
   Status run(ConstImageView src, ImageView dst, Context& ctx) override {
-    const ConstImageView g = luma_view(src);
+    CALDERA_ASSIGN_OR_RETURN(ConstImageView g, luma_.get(src, ctx));
     return laplacian_ ? laplacian(g, dst, l_, ctx) : sobel(g, dst, s_, ctx);
   }
 
@@ -35,6 +35,7 @@ class GradientFilter : public Filter {
   SobelParams s_;
   LaplacianParams l_;
   PixelFormat out_;
+  LumaSource luma_;
 };
 
 Result<PixelFormat> depth_from(const FilterOptions& o) {
@@ -98,7 +99,7 @@ Result<std::unique_ptr<Filter>> make_laplacian(const FilterOptions& o) {
 Status register_gradient_filters(FilterRegistry& registry) {
   CALDERA_RETURN_IF_ERROR(registry.add(
       {"sobel", {}, "output",
-       "sobel=x|y|mag|mag_l1[:dx=N:dy=N][:ksize=1|3|5|7][:scale=S][:delta=D][:abs=0|1][:border=...][:depth=8|16]   (gray8 or Y plane in)",
+       "sobel=x|y|mag|mag_l1[:dx=N:dy=N][:ksize=1|3|5|7][:scale=S][:delta=D][:abs=0|1][:border=...][:depth=8|16]   (gray8, Y plane or RGB luma in)",
        [](const FilterOptions& o) { return make_derivative(o, DerivKernel::Sobel); }}));
   CALDERA_RETURN_IF_ERROR(registry.add(
       {"scharr", {}, "output", "scharr=x|y|mag|mag_l1[:scale=S][:delta=D][:abs=0|1][:border=...][:depth=8|16]",
