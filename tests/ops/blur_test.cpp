@@ -158,7 +158,16 @@ TEST(BlurChecks, MessagesNameTheProblem) {
   EXPECT_NE(s.message().find("needs device images"), std::string::npos) << s.message();
   Context cpu;
   s = unsharp_mask(ConstImageView(dev), dev, UnsharpParams{}, cpu);
+  EXPECT_NE(s.message().find("overlap"), std::string::npos) << s.message();
+  ImageView dev2({8, 8, PixelFormat::Gray8}, MemoryKind::Device, {ImageView::Plane{fake + 4096, 256}, {}, {}}, 0);
+  s = unsharp_mask(ConstImageView(dev), dev2, UnsharpParams{}, cpu);
   EXPECT_NE(s.message().find("context is the CPU"), std::string::npos) << s.message();
+  // In place is refused: a neighbourhood filter would read samples it has already written.
+  Image img = random_image(16, 16, PixelFormat::RGB24, 3);
+  s = gaussian_blur(img.view(), img.view(), gauss(3, 0), cpu);
+  EXPECT_NE(s.message().find("overlap"), std::string::npos) << s.message();
+  s = box_blur(*ConstImageView(img.view()).sub_view({0, 0, 9, 16}), *img.view().sub_view({7, 0, 9, 16}), BoxParams{}, cpu);
+  EXPECT_NE(s.message().find("overlap"), std::string::npos) << s.message();
 }
 
 // ---- known values ------------------------------------------------------------------------------------

@@ -152,6 +152,10 @@ TEST(CannyChecks, MessagesNameTheProblem) {
   s = canny_cuda(host.view(), dev, CannyParams{}, Workspace{}, nullptr);
   EXPECT_NE(s.message().find("needs device images"), std::string::npos) << s.message();
   EXPECT_GT(canny_workspace_bytes(3840, 2160, CannyParams{}), size_t{120 * 68 * 128 * 5});
+  Context cpu;
+  Image img = random_image(16, 16, PixelFormat::Gray8, 3);
+  s = canny(img.view(), img.view(), CannyParams{}, cpu);
+  EXPECT_NE(s.message().find("overlap"), std::string::npos) << s.message();
 }
 
 TEST(CannyFilter, ParsesAndRunsOnTheYPlane) {

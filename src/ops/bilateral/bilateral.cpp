@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ops/bilateral/bilateral_internal.hpp"
+#include "ops/blur/border.hpp"
 
 namespace caldera {
 
@@ -65,6 +66,8 @@ Status check_bilateral(const ImageDesc& src, const ImageDesc& dst, const Bilater
 Status bilateral(ConstImageView src, ImageView dst, const BilateralParams& params, Context& ctx) {
   CALDERA_RETURN_IF_ERROR(check_bilateral(src.desc(), dst.desc(), params));
   if (src.empty() || dst.empty()) return invalid_argument("bilateral: src or dst view is empty");
+  if (filter_detail::views_overlap(src, dst))
+    return invalid_argument("bilateral: src and dst overlap; the filter cannot run in place");
   if (src.on_device() != dst.on_device())
     return invalid_argument(std::string("bilateral: src is in ") + memory_kind_name(src.memory()) + " memory but dst is in " +
                             memory_kind_name(dst.memory()) + " memory; copy one of them first");

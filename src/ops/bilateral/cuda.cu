@@ -42,9 +42,10 @@ __global__ void __launch_bounds__(kTile* kTile) bilateral_kernel(const Bilateral
   const FilterBorder border = static_cast<FilterBorder>(a.border);
   for (int i = tid; i < span * span; i += kTile * kTile) {
     const int bx = border_index(x0 - r + i % span, a.w, border), by = border_index(y0 - r + i / span, a.h, border);
-    const uint8_t* p = a.src + static_cast<size_t>(by) * a.src_pitch + bx * C;
+    const bool outside = bx < 0 || by < 0;  // Constant border
+    const uint8_t* p = outside ? a.src : a.src + static_cast<size_t>(by) * a.src_pitch + bx * C;
 #pragma unroll
-    for (int c = 0; c < C; ++c) s_px[i * C + c] = bx < 0 || by < 0 ? static_cast<uint8_t>(a.cv) : __ldg(p + c);
+    for (int c = 0; c < C; ++c) s_px[i * C + c] = outside ? static_cast<uint8_t>(a.cv) : __ldg(p + c);
   }
   for (int i = tid; i < (r + 1) * (r + 1); i += kTile * kTile) s_ws[i] = a.ws[i];
   for (int i = tid; i < 255 * C + 1; i += kTile * kTile) s_wc[i] = a.wc[i];
@@ -87,6 +88,8 @@ __global__ void __launch_bounds__(kTile* kTile) bilateral_kernel(const Bilateral
 Status bilateral_cuda(ConstImageView src, ImageView dst, const BilateralParams& params, StreamHandle stream) {
   CALDERA_RETURN_IF_ERROR(check_bilateral(src.desc(), dst.desc(), params));
   if (src.empty() || dst.empty()) return invalid_argument("bilateral_cuda: src or dst view is empty");
+  if (filter_detail::views_overlap(src, dst))
+    return invalid_argument("bilateral_cuda: src and dst overlap; the filter cannot run in place");
   if (!src.on_device() || !dst.on_device())
     return invalid_argument(std::string("bilateral_cuda: needs device images, src is in ") + memory_kind_name(src.memory()) +
                             " memory and dst in " + memory_kind_name(dst.memory()));

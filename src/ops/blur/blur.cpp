@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ops/blur/blur_internal.hpp"
+#include "ops/blur/border.hpp"
 
 namespace caldera {
 
@@ -190,6 +191,8 @@ using blur_detail::Plan;
 Status check_views(ConstImageView src, ImageView dst, const char* name) {
   if (src.empty() || dst.empty())
     return invalid_argument(std::string(name) + ": " + (src.empty() ? "src" : "dst") + " view is empty");
+  if (filter_detail::views_overlap(src, dst))
+    return invalid_argument(std::string(name) + ": src and dst overlap; the filter cannot run in place");
   return Status::ok();
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "caldera/image.hpp"
 #include "caldera/ops/filter_border.hpp"
 
 #if defined(__CUDACC__)
@@ -37,6 +38,29 @@ CALDERA_FILTER_HD int border_index(int i, int n, FilterBorder b) {
     case FilterBorder::Constant: return -1;
   }
   return -1;
+}
+
+// Whether any plane of `a` shares bytes with any plane of `b`: neighbourhood filters read samples
+// their other threads or iterations have already written, so they refuse to run in place.
+inline bool views_overlap(const BasicImageView<const uint8_t>& a, const BasicImageView<const uint8_t>& b) {
+  if (a.memory() == MemoryKind::Device) {
+    if (b.memory() != MemoryKind::Device) return false;
+  } else if (b.memory() == MemoryKind::Device) {
+    return false;
+  }
+  auto extent = [](const BasicImageView<const uint8_t>& v, int p, const uint8_t** lo, const uint8_t** hi) {
+    const int h = plane_height(v.format(), p, v.height());
+    *lo = v.plane(p).data;
+    *hi = *lo + v.plane(p).pitch * static_cast<size_t>(h - 1) + plane_row_bytes(v.format(), p, v.width());
+  };
+  for (int i = 0; i < a.num_planes(); ++i)
+    for (int j = 0; j < b.num_planes(); ++j) {
+      const uint8_t *a0, *a1, *b0, *b1;
+      extent(a, i, &a0, &a1);
+      extent(b, j, &b0, &b1);
+      if (a0 < b1 && b0 < a1) return true;
+    }
+  return false;
 }
 
 }  // namespace caldera::filter_detail

@@ -8,6 +8,7 @@
 #include "caldera/ops/blur.hpp"
 #include "ops/canny/canny_internal.hpp"
 #include "ops/canny/hysteresis.hpp"
+#include "ops/blur/border.hpp"
 
 namespace caldera {
 
@@ -92,6 +93,8 @@ size_t canny_workspace_bytes(int width, int height, const CannyParams& params) {
 Status canny(ConstImageView src, ImageView dst, const CannyParams& params, Context& ctx) {
   CALDERA_RETURN_IF_ERROR(check_canny(src.desc(), dst.desc(), params));
   if (src.empty() || dst.empty()) return invalid_argument("canny: src or dst view is empty");
+  if (filter_detail::views_overlap(src, dst))
+    return invalid_argument("canny: src and dst overlap; the filter cannot run in place");
   if (src.on_device() != dst.on_device())
     return invalid_argument(std::string("canny: src is in ") + memory_kind_name(src.memory()) + " memory but dst is in " +
                             memory_kind_name(dst.memory()) + " memory; copy one of them first");

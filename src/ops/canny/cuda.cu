@@ -12,6 +12,7 @@
 //  4. resolve_kernel: pending codes in dst become 0 or 255.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core/cuda_check.hpp"
@@ -19,6 +20,7 @@
 #include "ops/blur/blur_internal.hpp"
 #include "ops/canny/canny_internal.hpp"
 #include "ops/canny/hysteresis.hpp"
+#include "ops/blur/border.hpp"
 
 namespace caldera {
 namespace canny_detail {
@@ -216,32 +218,37 @@ __global__ void flag_kernel(const CannyArgs a, int nodes) {
   if (node < nodes) propagate_flag(node, a.parent, a.flag);
 }
 
-// 16 pixels per thread (16-byte aligned rows).
+// 16 pixels per thread (16-byte aligned rows); rows stride by gridDim.y (at most 65535).
 __global__ void resolve16_kernel(const CannyArgs a) {
-  const int x = (blockIdx.x * blockDim.x + threadIdx.x) * 16, y = blockIdx.y;
+  const int x = (blockIdx.x * blockDim.x + threadIdx.x) * 16;
   if (x >= a.w) return;
-  uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
-  if (x + 16 <= a.w) {
-    uint4 v = *reinterpret_cast<const uint4*>(row + x);
-    uint8_t* b = reinterpret_cast<uint8_t*>(&v);
-    bool changed = false;
+  for (int y = blockIdx.y; y < a.h; y += gridDim.y) {
+    uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
+    const int tile_row = (y / kTile) * a.tiles_x;
+    if (x + 16 <= a.w) {
+      uint4 v = *reinterpret_cast<const uint4*>(row + x);
+      uint8_t* b = reinterpret_cast<uint8_t*>(&v);
+      bool changed = false;
 #pragma unroll
-    for (int i = 0; i < 16; ++i)
-      if (b[i] != 0 && b[i] != 255) {
-        b[i] = resolve_code(b[i], (y / kTile) * a.tiles_x + (x + i) / kTile, a.parent, a.flag);
-        changed = true;
-      }
-    if (changed) *reinterpret_cast<uint4*>(row + x) = v;
-    return;
+      for (int i = 0; i < 16; ++i)
+        if (b[i] != 0 && b[i] != 255) {
+          b[i] = resolve_code(b[i], tile_row + (x + i) / kTile, a.parent, a.flag);
+          changed = true;
+        }
+      if (changed) *reinterpret_cast<uint4*>(row + x) = v;
+    } else {
+      for (int i = x; i < a.w; ++i) row[i] = resolve_code(row[i], tile_row + i / kTile, a.parent, a.flag);
+    }
   }
-  for (int i = x; i < a.w; ++i) row[i] = resolve_code(row[i], (y / kTile) * a.tiles_x + i / kTile, a.parent, a.flag);
 }
 
 __global__ void resolve1_kernel(const CannyArgs a) {
-  const int x = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y;
+  const int x = blockIdx.x * blockDim.x + threadIdx.x;
   if (x >= a.w) return;
-  uint8_t* p = a.dst + static_cast<size_t>(y) * a.dst_pitch + x;
-  *p = resolve_code(*p, (y / kTile) * a.tiles_x + x / kTile, a.parent, a.flag);
+  for (int y = blockIdx.y; y < a.h; y += gridDim.y) {
+    uint8_t* p = a.dst + static_cast<size_t>(y) * a.dst_pitch + x;
+    *p = resolve_code(*p, (y / kTile) * a.tiles_x + x / kTile, a.parent, a.flag);
+  }
 }
 
 void put_taps(const std::vector<int>& k, int* out) {
@@ -262,10 +269,11 @@ Status canny_cuda(ConstImageView src, ImageView dst, const CannyParams& params, 
   using namespace canny_detail;
   CALDERA_RETURN_IF_ERROR(check_canny(src.desc(), dst.desc(), params));
   if (src.empty() || dst.empty()) return invalid_argument("canny_cuda: src or dst view is empty");
+  if (filter_detail::views_overlap(src, dst))
+    return invalid_argument("canny_cuda: src and dst overlap; the filter cannot run in place");
   if (!src.on_device() || !dst.on_device())
     return invalid_argument(std::string("canny_cuda: needs device images, src is in ") + memory_kind_name(src.memory()) +
                             " memory and dst in " + memory_kind_name(dst.memory()));
-  if (src.plane(0).data == dst.plane(0).data) return invalid_argument("canny_cuda: src and dst must not overlap");
   const size_t need = canny_workspace_bytes(src.width(), src.height(), params);
   if (ws.capacity() - std::min(ws.capacity(), ws.used()) < need)
     return out_of_memory("canny_cuda: needs " + std::to_string(need) + " bytes of workspace for " +
@@ -323,10 +331,10 @@ Status canny_cuda(ConstImageView src, ImageView dst, const CannyParams& params, 
   CALDERA_RETURN_IF_ERROR(check_launch("canny flag_kernel"));
   const bool aligned16 = reinterpret_cast<uintptr_t>(a.dst) % 16 == 0 && a.dst_pitch % 16 == 0;
   if (aligned16) {
-    const dim3 g((a.w + 16 * 128 - 1) / (16 * 128), a.h);
+    const dim3 g((a.w + 16 * 128 - 1) / (16 * 128), std::min(a.h, 65535));
     resolve16_kernel<<<g, 128, 0, stream>>>(a);
   } else {
-    const dim3 g((a.w + 255) / 256, a.h);
+    const dim3 g((a.w + 255) / 256, std::min(a.h, 65535));
     resolve1_kernel<<<g, 256, 0, stream>>>(a);
   }
   return check_launch("canny resolve_kernel");

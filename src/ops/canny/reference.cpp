@@ -8,6 +8,7 @@
 #include "ops/canny/canny_internal.hpp"
 #include "ops/canny/hysteresis.hpp"
 #include "ops/gradient/gradient_internal.hpp"
+#include "ops/blur/border.hpp"
 
 namespace caldera::canny_detail {
 
@@ -88,6 +89,8 @@ namespace caldera {
 Status canny_reference(ConstImageView src, ImageView dst, const CannyParams& params) {
   CALDERA_RETURN_IF_ERROR(check_canny(src.desc(), dst.desc(), params));
   if (src.empty() || dst.empty()) return invalid_argument("canny_reference: src or dst view is empty");
+  if (filter_detail::views_overlap(src, dst))
+    return invalid_argument("canny_reference: src and dst overlap; the filter cannot run in place");
   if (src.on_device() || dst.on_device())
     return invalid_argument(std::string("canny_reference: needs host images, src is in ") + memory_kind_name(src.memory()) +
                             " memory and dst in " + memory_kind_name(dst.memory()));

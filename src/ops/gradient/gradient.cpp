@@ -156,6 +156,8 @@ using gradient_detail::Plan;
 Status where(ConstImageView src, ImageView dst, const char* name, int need) {  // need: 0 any, 1 host, 2 device
   if (src.empty() || dst.empty())
     return invalid_argument(std::string(name) + ": " + (src.empty() ? "src" : "dst") + " view is empty");
+  if (filter_detail::views_overlap(src, dst))
+    return invalid_argument(std::string(name) + ": src and dst overlap; the filter cannot run in place");
   if (need == 1 && (src.on_device() || dst.on_device()))
     return invalid_argument(std::string(name) + ": needs host images, src is in " + memory_kind_name(src.memory()) +
                             " memory and dst in " + memory_kind_name(dst.memory()));

@@ -72,6 +72,8 @@ __global__ void __launch_bounds__(256) median_kernel(const MedianArgs a) {
 Status median_cuda(ConstImageView src, ImageView dst, const MedianParams& params, StreamHandle stream) {
   CALDERA_RETURN_IF_ERROR(check_median(src.desc(), dst.desc(), params));
   if (src.empty() || dst.empty()) return invalid_argument("median_cuda: src or dst view is empty");
+  if (filter_detail::views_overlap(src, dst))
+    return invalid_argument("median_cuda: src and dst overlap; the filter cannot run in place");
   if (!src.on_device() || !dst.on_device())
     return invalid_argument(std::string("median_cuda: needs device images, src is in ") + memory_kind_name(src.memory()) +
                             " memory and dst in " + memory_kind_name(dst.memory()));

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ops/median/median_internal.hpp"
+#include "ops/blur/border.hpp"
 
 namespace caldera {
 
@@ -35,6 +36,8 @@ Status check_median(const ImageDesc& src, const ImageDesc& dst, const MedianPara
 Status median(ConstImageView src, ImageView dst, const MedianParams& params, Context& ctx) {
   CALDERA_RETURN_IF_ERROR(check_median(src.desc(), dst.desc(), params));
   if (src.empty() || dst.empty()) return invalid_argument("median: src or dst view is empty");
+  if (filter_detail::views_overlap(src, dst))
+    return invalid_argument("median: src and dst overlap; the filter cannot run in place");
   if (src.on_device() != dst.on_device())
     return invalid_argument(std::string("median: src is in ") + memory_kind_name(src.memory()) + " memory but dst is in " +
                             memory_kind_name(dst.memory()) + " memory; copy one of them first");

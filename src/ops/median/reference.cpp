@@ -11,6 +11,8 @@ namespace caldera {
 Status median_reference(ConstImageView src, ImageView dst, const MedianParams& params) {
   CALDERA_RETURN_IF_ERROR(check_median(src.desc(), dst.desc(), params));
   if (src.empty() || dst.empty()) return invalid_argument("median_reference: src or dst view is empty");
+  if (filter_detail::views_overlap(src, dst))
+    return invalid_argument("median_reference: src and dst overlap; the filter cannot run in place");
   if (src.on_device() || dst.on_device())
     return invalid_argument(std::string("median_reference: needs host images, src is in ") + memory_kind_name(src.memory()) +
                             " memory and dst in " + memory_kind_name(dst.memory()));
