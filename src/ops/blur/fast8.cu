@@ -7,6 +7,8 @@
 // of horizontal halo on each side from its neighbours by shuffles, so lanes 1..30 can finish
 // their 8 outputs; lanes 0 and 31 only supply halo. Lanes whose columns cross the image edge read
 // border-mapped columns byte by byte, which makes their V8 the border column's, as the reference.
+// Gaussian and unsharp weights are symmetric (blur_internal.hpp builds them so), which halves the
+// multiplies of both passes; the sums are the reference's exactly (no term wraps).
 #include <cuda_runtime.h>
 
 #include <string>
@@ -53,21 +55,28 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
   uint32_t centre[8];  // the source row y itself (unsharp)
   const bool inside = c0 >= 0 && c0 + 7 < a.w;
   if (inside) {
+    uint2 words[K];  // all 2R + 1 loads first, so they are in flight together
 #pragma unroll
     for (int o = -R; o <= R; ++o) {
       const int sy = border_index(y + o, a.h, border);
-      uint2 word;
       if (sy >= 0) {
-        word = __ldg(reinterpret_cast<const uint2*>(a.src + static_cast<size_t>(sy) * a.src_pitch + c0));
+        words[o + R] = __ldg(reinterpret_cast<const uint2*>(a.src + static_cast<size_t>(sy) * a.src_pitch + c0));
       } else {
         const uint32_t rep = a.cv_u8 * 0x01010101u;
-        word = make_uint2(rep, rep);
+        words[o + R] = make_uint2(rep, rep);
       }
+    }
 #pragma unroll
-      for (int q = 0; q < 8; ++q) {
-        const uint32_t b = byte_of(word, q);
-        v[q] += wy[o + R] * b;
-        if (o == 0) centre[q] = b;
+    for (int q = 0; q < 8; ++q) {
+      centre[q] = byte_of(words[R], q);
+      if (kBox) {
+#pragma unroll
+        for (int o = 0; o < K; ++o) v[q] += wy[o] * byte_of(words[o], q);
+      } else {
+        // Gaussian taps are symmetric: one multiply per pair of rows.
+        v[q] = wy[R] * centre[q];
+#pragma unroll
+        for (int j = 1; j <= R; ++j) v[q] += wy[R + j] * (byte_of(words[R - j], q) + byte_of(words[R + j], q));
       }
     }
   } else {
@@ -110,8 +119,15 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
 #pragma unroll
   for (int q = 0; q < 8; ++q) {
     uint32_t s = 0;
+    if (kBox) {
 #pragma unroll
-    for (int i = 0; i < K; ++i) s += wx[i] * e[q + i];
+      for (int i = 0; i < K; ++i) s += wx[i] * e[q + i];
+    } else {
+      // Symmetric pairs: a side weight is at most 65536 / 3, so w * (e + e) stays below 2^32.
+      s = wx[R] * e[q + R];
+#pragma unroll
+      for (int j = 1; j <= R; ++j) s += wx[R + j] * (e[q + R - j] + e[q + R + j]);
+    }
     if (OP == static_cast<int>(Op::Gaussian)) {
       out[q] = (s + (1u << 23)) >> 24;
     } else if (kBox) {
