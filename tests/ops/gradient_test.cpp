@@ -82,6 +82,17 @@ TEST(DerivKernels, OpenCvKernels) {
   }
 }
 
+TEST(DerivKernels, CompileTimeSobelTapsEqualTheRuntimeOnes) {
+  using gradient_detail::sobel_axis_taps;
+  auto same = [](auto arr, const std::vector<int>& v) { return std::vector<int>(arr.begin(), arr.end()) == v; };
+  for (int order : {0, 1}) {
+    const int d = order;
+    EXPECT_TRUE(same(sobel_axis_taps<3>(order), deriv_kernels(DerivKernel::Sobel, 3, d ? 1 : 0, d ? 0 : 1)->kx)) << order;
+    EXPECT_TRUE(same(sobel_axis_taps<5>(order), deriv_kernels(DerivKernel::Sobel, 5, d ? 1 : 0, d ? 0 : 1)->kx)) << order;
+    EXPECT_TRUE(same(sobel_axis_taps<7>(order), deriv_kernels(DerivKernel::Sobel, 7, d ? 1 : 0, d ? 0 : 1)->kx)) << order;
+  }
+}
+
 TEST(GradientEpilogue, SqrtRoundIsTheNearestInteger) {
   for (uint64_t m2 = 0; m2 < 200000; ++m2)
     ASSERT_EQ(gradient_detail::sqrt_round(m2), static_cast<uint32_t>(std::floor(std::sqrt(double(m2)) + 0.5))) << m2;

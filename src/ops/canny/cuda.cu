@@ -1,8 +1,8 @@
 // Canny on the GPU: an optional Gaussian pre-blur (the blur kernels, into the workspace), then
 // four launches that reproduce the reference exactly (the scheme is described in hysteresis.hpp):
 //  1. tile_kernel: one block per 32x32 tile. Loads the tile's source with a halo (replicated
-//     border), computes the exact integer derivatives and magnitudes of the tile plus one pixel
-//     around it (0 outside the image), non-maximum suppression and thresholds in the reference's
+//     border), computes the exact integer derivatives (Sobel taps as compile-time constants) and
+//     magnitudes of the tile plus one pixel around it (0 outside the image), non-maximum suppression and thresholds in the reference's
 //     integer arithmetic, labels the candidate components of the tile with a union-find in
 //     shared memory, writes every pixel's code (0, 255, or 1 + representative slot for a
 //     component that reaches the ring) to dst, and the ring's parent links, flags and masks to
@@ -20,6 +20,7 @@
 #include "ops/blur/blur_internal.hpp"
 #include "ops/canny/canny_internal.hpp"
 #include "ops/canny/hysteresis.hpp"
+#include "ops/gradient/gradient_internal.hpp"
 #include "ops/blur/border.hpp"
 
 namespace caldera {
@@ -41,7 +42,32 @@ struct CannyArgs {
   RingMasks* masks = nullptr;
 };
 
+// The derivative taps by offset: OpenCV's Sobel as compile-time constants (folded into shifts and
+// adds), or the kernel arguments (Scharr).
 template <int R>
+struct SobelTapsOf {
+  __device__ static int smooth(int o) {
+    constexpr auto t = gradient_detail::sobel_axis_taps<2 * R + 1>(0);
+    return t[o + R];
+  }
+  __device__ static int deriv(int o) {
+    constexpr auto t = gradient_detail::sobel_axis_taps<2 * R + 1>(1);
+    return t[o + R];
+  }
+  __device__ static int kx_dx(const CannyArgs&, int o) { return deriv(o); }
+  __device__ static int ky_dx(const CannyArgs&, int o) { return smooth(o); }
+  __device__ static int kx_dy(const CannyArgs&, int o) { return smooth(o); }
+  __device__ static int ky_dy(const CannyArgs&, int o) { return deriv(o); }
+};
+
+struct ArgTaps {
+  __device__ static int kx_dx(const CannyArgs& a, int o) { return a.kx_dx[o + kPad]; }
+  __device__ static int ky_dx(const CannyArgs& a, int o) { return a.ky_dx[o + kPad]; }
+  __device__ static int kx_dy(const CannyArgs& a, int o) { return a.kx_dy[o + kPad]; }
+  __device__ static int ky_dy(const CannyArgs& a, int o) { return a.ky_dy[o + kPad]; }
+};
+
+template <int R, class Taps>
 __global__ void __launch_bounds__(256) tile_kernel(const CannyArgs a) {
   constexpr int kHalo = R + 1;                 // derivatives of the 1-pixel magnitude ring
   constexpr int kSrcW = kTile + 2 * kHalo;
@@ -68,35 +94,57 @@ __global__ void __launch_bounds__(256) tile_kernel(const CannyArgs a) {
   __syncthreads();
 
   // Derivatives and magnitudes of the tile and its 1-pixel ring (magnitude 0 off the image).
-  for (int i = tid; i < kMagW * kMagW; i += 256) {
-    const int mx = i % kMagW, my = i / kMagW;
-    const int gx = x0 + mx - 1, gy = y0 + my - 1;
-    int m = 0, dxv = 0, dyv = 0;
-    if (gx >= 0 && gx < a.w && gy >= 0 && gy < a.h) {
-      const int cx = mx - 1 + kHalo, cy = my - 1 + kHalo;  // in s_src
+  // Thread t < 238 takes magnitude column t % 34 and the 5 rows of chunk t / 34, rolling the
+  // horizontal partial sums of its 2R + 1 source rows in registers, so each source row is read
+  // once per column instead of once per output.
+  constexpr int kChunks = 7, kChunkRows = (kMagW + kChunks - 1) / kChunks;
+  if (tid < kMagW * kChunks) {
+    const int mx = tid % kMagW, my0 = (tid / kMagW) * kChunkRows, my1 = min(kMagW, my0 + kChunkRows);
+    const int gx = x0 + mx - 1;
+    const uint8_t* col = s_src + (mx - 1 + kHalo);  // this column's centre in s_src
+    int hx[2 * R + 1], hy[2 * R + 1];
+    auto partial = [&](int srow, int& px, int& py) {  // horizontal taps of source row srow
+      const uint8_t* p = col + srow * kSrcW;
+      int sx = 0, sy = 0;
+#pragma unroll
+      for (int k = -R; k <= R; ++k) {
+        const int v = p[k];
+        sx += Taps::kx_dx(a, k) * v;
+        sy += Taps::kx_dy(a, k) * v;
+      }
+      px = sx;
+      py = sy;
+    };
+    // Magnitude row my reads source rows (my - 1 + kHalo) - R .. + R.
+#pragma unroll
+    for (int j = 0; j < 2 * R; ++j) partial(my0 - 1 + kHalo - R + j, hx[j], hy[j]);
+    for (int my = my0; my < my1; ++my) {
+      partial(my - 1 + kHalo + R, hx[2 * R], hy[2 * R]);
+      int dxv = 0, dyv = 0;
 #pragma unroll
       for (int j = -R; j <= R; ++j) {
-        const uint8_t* row = s_src + (cy + j) * kSrcW + cx;
-        int hx = 0, hy = 0;
+        dxv += Taps::ky_dx(a, j) * hx[j + R];
+        dyv += Taps::ky_dy(a, j) * hy[j + R];
+      }
 #pragma unroll
-        for (int k = -R; k <= R; ++k) {
-          const int p = row[k];
-          hx += a.kx_dx[k + kPad] * p;
-          hy += a.kx_dy[k + kPad] * p;
+      for (int j = 0; j < 2 * R; ++j) {
+        hx[j] = hx[j + 1];
+        hy[j] = hy[j + 1];
+      }
+      const int gy = y0 + my - 1;
+      int m = 0;
+      if (gx >= 0 && gx < a.w && gy >= 0 && gy < a.h) {
+        if (a.div16) {
+          dxv = div16_round_even(dxv);
+          dyv = div16_round_even(dyv);
         }
-        dxv += a.ky_dx[j + kPad] * hx;
-        dyv += a.ky_dy[j + kPad] * hy;
+        m = a.l2 ? dxv * dxv + dyv * dyv : abs(dxv) + abs(dyv);
       }
-      if (a.div16) {
-        dxv = div16_round_even(dxv);
-        dyv = div16_round_even(dyv);
+      s_mag[my * kMagW + mx] = m;
+      if (mx >= 1 && mx <= kTile && my >= 1 && my <= kTile) {
+        s_dx[(my - 1) * kTile + mx - 1] = dxv;
+        s_dy[(my - 1) * kTile + mx - 1] = dyv;
       }
-      m = a.l2 ? dxv * dxv + dyv * dyv : abs(dxv) + abs(dyv);
-    }
-    s_mag[i] = m;
-    if (mx >= 1 && mx <= kTile && my >= 1 && my <= kTile) {
-      s_dx[(my - 1) * kTile + mx - 1] = dxv;
-      s_dy[(my - 1) * kTile + mx - 1] = dyv;
     }
   }
   __syncthreads();
@@ -316,10 +364,14 @@ Status canny_cuda(ConstImageView src, ImageView dst, const CannyParams& params, 
   }
 
   const dim3 grid(a.tiles_x, a.tiles_y), block(32, 8);
-  switch (plan.radius) {
-    case 1: tile_kernel<1><<<grid, block, 0, stream>>>(a); break;
-    case 2: tile_kernel<2><<<grid, block, 0, stream>>>(a); break;
-    default: tile_kernel<3><<<grid, block, 0, stream>>>(a); break;
+  if (params.kernel == DerivKernel::Scharr) {
+    tile_kernel<1, ArgTaps><<<grid, block, 0, stream>>>(a);
+  } else {
+    switch (plan.radius) {
+      case 1: tile_kernel<1, SobelTapsOf<1>><<<grid, block, 0, stream>>>(a); break;
+      case 2: tile_kernel<2, SobelTapsOf<2>><<<grid, block, 0, stream>>>(a); break;
+      default: tile_kernel<3, SobelTapsOf<3>><<<grid, block, 0, stream>>>(a); break;
+    }
   }
   CALDERA_RETURN_IF_ERROR(check_launch("canny tile_kernel"));
   if (tiles > 1) {

@@ -5,12 +5,16 @@
 //    it runs the vertical pass of each kernel pair with one 8-byte load per source row (the rows
 //    a block's 8 warps share come from L1), takes the horizontal halo from its neighbours by
 //    shuffles and writes 8 outputs with one 8- or 16-byte store. Lanes whose columns cross the
-//    image edge read border-mapped columns byte by byte.
+//    image edge read border-mapped columns byte by byte. Plain Sobel first derivatives and their
+//    magnitude (3, 5, 7 taps) get their taps as compile-time constants; everything else (Scharr,
+//    second derivatives, the Laplacian, ksize 1) reads them from the arguments.
 //  * generic kernel for other views: one thread per pixel, the 2-D sums straight from the
 //    border-mapped source.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "core/cuda_check.hpp"
 #include "ops/gradient/gradient_internal.hpp"
@@ -43,7 +47,30 @@ struct GradArgs {
 
 __device__ __forceinline__ int byte_of(uint2 v, int q) { return static_cast<int>(((q < 4 ? v.x : v.y) >> (8 * (q & 3))) & 0xFFu); }
 
-template <int R, int NP>
+// Taps of kernel pair p by offset: the arguments, or OpenCV's Sobel first derivatives as
+// compile-time constants (pair 0 is d/dx, or d/dy with kFirstIsDy; pair 1 is d/dy), which the
+// compiler folds into shifts and adds.
+struct ArgTaps {
+  __device__ static int kx(const GradArgs& a, int p, int o) { return a.kx[p][o + kPad]; }
+  __device__ static int ky(const GradArgs& a, int p, int o) { return a.ky[p][o + kPad]; }
+};
+
+template <int R, bool kFirstIsDy>
+struct SobelTaps {
+  __device__ static int smooth(int o) {
+    constexpr auto t = sobel_axis_taps<2 * R + 1>(0);
+    return t[o + R];
+  }
+  __device__ static int deriv(int o) {
+    constexpr auto t = sobel_axis_taps<2 * R + 1>(1);
+    return t[o + R];
+  }
+  __device__ static bool is_dy(int p) { return p == 0 ? kFirstIsDy : true; }
+  __device__ static int kx(const GradArgs&, int p, int o) { return is_dy(p) ? smooth(o) : deriv(o); }
+  __device__ static int ky(const GradArgs&, int p, int o) { return is_dy(p) ? deriv(o) : smooth(o); }
+};
+
+template <int R, int NP, class Taps>
 __global__ void __launch_bounds__(32 * kWarpRows) fast_kernel(const GradArgs a) {
   const int lane = threadIdx.x;
   const int y = blockIdx.y * kWarpRows + threadIdx.y;
@@ -71,7 +98,7 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast_kernel(const GradArgs a) 
       for (int q = 0; q < 8; ++q) {
         const int b = byte_of(word, q);
 #pragma unroll
-        for (int p = 0; p < NP; ++p) v[p][q] += a.ky[p][o + kPad] * b;
+        for (int p = 0; p < NP; ++p) v[p][q] += Taps::ky(a, p, o) * b;
       }
     }
   } else {
@@ -88,7 +115,7 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast_kernel(const GradArgs a) 
         const int sy = border_index(y + o, a.h, border);
         const int b = sy < 0 ? a.cv : __ldg(a.src + static_cast<size_t>(sy) * a.src_pitch + bx);
 #pragma unroll
-        for (int p = 0; p < NP; ++p) v[p][q] += a.ky[p][o + kPad] * b;
+        for (int p = 0; p < NP; ++p) v[p][q] += Taps::ky(a, p, o) * b;
       }
     }
   }
@@ -114,7 +141,7 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast_kernel(const GradArgs a) 
 #pragma unroll
     for (int p = 0; p < NP; ++p)
 #pragma unroll
-      for (int i = -R; i <= R; ++i) s[p] += a.kx[p][i + kPad] * e[p][q + R + i];
+      for (int i = -R; i <= R; ++i) s[p] += Taps::kx(a, p, i) * e[p][q + R + i];
     out[q] = combine_code(s[0], s[1], static_cast<Combine>(a.combine), a.e);
   }
   uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
@@ -147,7 +174,9 @@ __global__ void generic_kernel(const GradArgs a) {
   if (x >= a.w || y >= a.h) return;
   const FilterBorder border = static_cast<FilterBorder>(a.border);
   int s[2] = {0, 0};
-  for (int p = 0; p < a.npairs; ++p)
+#pragma unroll
+  for (int p = 0; p < 2; ++p) {  // unrolled, so s stays in registers
+    if (p >= a.npairs) break;
     for (int j = -kPad; j <= kPad; ++j) {
       const int kyv = a.ky[p][j + kPad];
       if (kyv == 0) continue;
@@ -160,6 +189,7 @@ __global__ void generic_kernel(const GradArgs a) {
         s[p] += kxv * kyv * px;
       }
     }
+  }
   const uint32_t code = combine_code(s[0], s[1], static_cast<Combine>(a.combine), a.e);
   uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
   if (a.wide) reinterpret_cast<uint16_t*>(row)[x] = static_cast<uint16_t>(code);
@@ -171,10 +201,37 @@ void put_taps(const std::vector<int>& k, int* out) {
   for (int o = -r; o <= r; ++o) out[o + kPad] = k[o + r];
 }
 
+// Which compile-time Sobel variant a plan is, if any: 1 d/dx, 2 d/dy, 3 the magnitude of both.
+int sobel_variant(const Plan& plan, int r) {
+  if (r < 1 || r > 3) return 0;
+  std::vector<int> smooth, deriv;
+  const int k = 2 * r + 1;
+  for (int order : {0, 1}) {
+    std::vector<int> v(static_cast<size_t>(k));
+    switch (k) {
+      case 3: { auto t = sobel_axis_taps<3>(order); v.assign(t.begin(), t.end()); break; }
+      case 5: { auto t = sobel_axis_taps<5>(order); v.assign(t.begin(), t.end()); break; }
+      default: { auto t = sobel_axis_taps<7>(order); v.assign(t.begin(), t.end()); break; }
+    }
+    (order ? deriv : smooth) = v;
+  }
+  const bool a_dx = plan.kxa == deriv && plan.kya == smooth, a_dy = plan.kxa == smooth && plan.kya == deriv;
+  if (plan.npairs == 1 && plan.combine == Combine::A) return a_dx ? 1 : a_dy ? 2 : 0;
+  const bool b_dy = plan.kxb == smooth && plan.kyb == deriv;
+  if (plan.npairs == 2 && (plan.combine == Combine::MagL2 || plan.combine == Combine::MagL1) && a_dx && b_dy) return 3;
+  return 0;
+}
+
 template <int R>
-void launch_fast(const GradArgs& a, dim3 grid, dim3 block, cudaStream_t stream) {
-  if (a.npairs == 2) fast_kernel<R, 2><<<grid, block, 0, stream>>>(a);
-  else fast_kernel<R, 1><<<grid, block, 0, stream>>>(a);
+void launch_fast(const GradArgs& a, int variant, dim3 grid, dim3 block, cudaStream_t stream) {
+  switch (variant) {
+    case 1: fast_kernel<R, 1, SobelTaps<R, false>><<<grid, block, 0, stream>>>(a); return;
+    case 2: fast_kernel<R, 1, SobelTaps<R, true>><<<grid, block, 0, stream>>>(a); return;
+    case 3: fast_kernel<R, 2, SobelTaps<R, false>><<<grid, block, 0, stream>>>(a); return;
+    default: break;
+  }
+  if (a.npairs == 2) fast_kernel<R, 2, ArgTaps><<<grid, block, 0, stream>>>(a);
+  else fast_kernel<R, 1, ArgTaps><<<grid, block, 0, stream>>>(a);
 }
 
 }  // namespace
@@ -208,9 +265,10 @@ Status gradient_cuda(ConstImageView src, ImageView dst, const Plan& plan, Stream
                        reinterpret_cast<uintptr_t>(a.dst) % (a.wide ? 16 : 8) == 0 && a.dst_pitch % (a.wide ? 16 : 8) == 0;
   if (aligned) {
     const dim3 block(32, kWarpRows), grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows - 1) / kWarpRows);
-    if (r <= 1) launch_fast<1>(a, grid, block, stream);
-    else if (r == 2) launch_fast<2>(a, grid, block, stream);
-    else launch_fast<3>(a, grid, block, stream);
+    const int variant = sobel_variant(plan, std::max(r, 1));
+    if (r <= 1) launch_fast<1>(a, variant, grid, block, stream);
+    else if (r == 2) launch_fast<2>(a, variant, grid, block, stream);
+    else launch_fast<3>(a, variant, grid, block, stream);
     return check_launch("gradient fast_kernel");
   }
   const dim3 block(32, 8), grid((a.w + 31) / 32, (a.h + 7) / 8);

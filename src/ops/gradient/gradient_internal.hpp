@@ -4,6 +4,7 @@
 // once for host and device so both give the same codes. Never include from public headers.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -39,6 +40,23 @@ void separable_response(ConstImageView gray, const std::vector<int>& kx, const s
 
 Status gradient_reference(ConstImageView src, ImageView dst, const Plan& plan);
 Status gradient_cuda(ConstImageView src, ImageView dst, const Plan& plan, StreamHandle stream);
+
+// OpenCV's Sobel taps of one axis as a compile-time array (the same as deriv_kernels): K taps,
+// derivative order 0 (binomial smoothing) or 1. Lets kernels specialised for Sobel fold the taps
+// into shifts and adds.
+template <int K>
+constexpr std::array<int, K> sobel_axis_taps(int order) {
+  std::array<int, K> v{};
+  v[0] = 1;
+  int len = 1;
+  for (int s = 0; s < K - 1 - order; ++s, ++len)  // convolve with [1, 1]
+    for (int i = len; i > 0; --i) v[i] += v[i - 1];
+  for (int s = 0; s < order; ++s, ++len) {  // convolve with [-1, 1]
+    for (int i = len; i > 0; --i) v[i] = v[i - 1] - v[i];
+    v[0] = -v[0];
+  }
+  return v;
+}
 
 // ---- response -> code, identical on host and device ------------------------------------------------
 
