@@ -5,8 +5,8 @@
 //   GaussianBlur with OpenCV's fixed small kernels (ksize 3, 5, 7 without sigma): identical. Both
 //     compute the exact value (the weights are multiples of 1/256) and round half up.
 //   GaussianBlur with a sigma: up to 2 codes apart on 3-9% of the samples (sigma 1.0: 3.2%,
-//     ksize 9 sigma 1.5: 5.0%, sigma 0.8 and 2.5: 8.7-9.1%; 2 codes only on random data with
-//     sigma >= 2.5). OpenCV's 8-bit path quantises the weights to 1/256 (its bit-exact
+//     ksize 9 sigma 1.5: 5.0%, sigma 0.8 and 2.5: 8.7-9.1%; a 2-code difference occurs only with
+//     sigma 2.5 and 4). OpenCV's 8-bit path quantises the weights to 1/256 (its bit-exact
 //     ufixedpoint16), ours to 1/65536: against the exactly rounded double Gaussian on the coffee
 //     photo, sigma 1.3, OpenCV misses 3980 of 240000 samples and ours 122 (asserted: ours misses
 //     fewer than a tenth as many, and under 0.1%).
