@@ -101,11 +101,81 @@ int rgb_to_planar_f32(const CalderaU8* src, int src_step, float* planes[3], int 
   return nppiCopy_32f_C3P3R_Ctx(scratch, scratch_step, dst, plane_step, size, c);
 }
 
+// ---- edge detection and neighbourhood filters, and the 3D LUT -------------------------------------
+// A whole frame: the source size is the ROI, the offset 0, and NPP replicates the edge. These calls
+// were written from NPP's documented signatures without NPP headers at hand; scripts/device/run.sh
+// rebuilds the plugin with CALDERA_NPP_FILTERS=0 if they do not compile, so the older peers stay.
+#ifndef CALDERA_NPP_FILTERS
+#define CALDERA_NPP_FILTERS 1
+#endif
+#if CALDERA_NPP_FILTERS
+
+int canny_buffer_size(int w, int h) {
+  int bytes = 0;
+  const NppStatus st = nppiFilterCannyBorderGetBufferSize(NppiSize{w, h}, &bytes);
+  return st != NPP_SUCCESS ? static_cast<int>(st) : bytes;
+}
+
+int canny_8u(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h, int mask, int low, int high,
+             int l2, CalderaU8* scratch, CalderaPeerStream s) {
+  if (mask != 3 && mask != 5) return -1000;
+  const NppiSize size{w, h};
+  return nppiFilterCannyBorder_8u_C1R_Ctx(src, src_step, size, NppiPoint{0, 0}, dst, dst_step, size, NPP_FILTER_SOBEL,
+                                          mask == 3 ? NPP_MASK_SIZE_3_X_3 : NPP_MASK_SIZE_5_X_5, static_cast<Npp16s>(low),
+                                          static_cast<Npp16s>(high), l2 ? nppiNormL2 : nppiNormL1, NPP_BORDER_REPLICATE,
+                                          scratch, context_for(s));
+}
+
+int gauss_8u(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h, int channels, int mask,
+             CalderaPeerStream s) {
+  NppiMaskSize m;
+  switch (mask) {
+    case 3: m = NPP_MASK_SIZE_3_X_3; break;
+    case 5: m = NPP_MASK_SIZE_5_X_5; break;
+    case 7: m = NPP_MASK_SIZE_7_X_7; break;
+    case 9: m = NPP_MASK_SIZE_9_X_9; break;
+    case 11: m = NPP_MASK_SIZE_11_X_11; break;
+    case 13: m = NPP_MASK_SIZE_13_X_13; break;
+    case 15: m = NPP_MASK_SIZE_15_X_15; break;
+    default: return -1000;
+  }
+  const NppiSize size{w, h};
+  if (channels == 1)
+    return nppiFilterGaussBorder_8u_C1R_Ctx(src, src_step, size, NppiPoint{0, 0}, dst, dst_step, size, m,
+                                            NPP_BORDER_REPLICATE, context_for(s));
+  if (channels == 3)
+    return nppiFilterGaussBorder_8u_C3R_Ctx(src, src_step, size, NppiPoint{0, 0}, dst, dst_step, size, m,
+                                            NPP_BORDER_REPLICATE, context_for(s));
+  return -1001;
+}
+
+int sobel_vert_8u(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h, CalderaPeerStream s) {
+  const NppiSize size{w, h};
+  return nppiFilterSobelVertBorder_8u_C1R_Ctx(src, src_step, size, NppiPoint{0, 0}, dst, dst_step, size,
+                                              NPP_BORDER_REPLICATE, context_for(s));
+}
+
+int box_8u(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h, int mask_w, int mask_h,
+           CalderaPeerStream s) {
+  const NppiSize size{w, h};
+  return nppiFilterBoxBorder_8u_C1R_Ctx(src, src_step, size, NppiPoint{0, 0}, dst, dst_step, size, NppiSize{mask_w, mask_h},
+                                        NppiPoint{mask_w / 2, mask_h / 2}, NPP_BORDER_REPLICATE, context_for(s));
+}
+
+int bilateral_8u(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h, int radius,
+                 float val_square_sigma, float pos_square_sigma, CalderaPeerStream s) {
+  const NppiSize size{w, h};
+  return nppiFilterBilateralGaussBorder_8u_C1R_Ctx(src, src_step, size, NppiPoint{0, 0}, dst, dst_step, size, radius, 1,
+                                                   val_square_sigma, pos_square_sigma, NPP_BORDER_REPLICATE,
+                                                   context_for(s));
+}
+
 int lut_trilinear_8u_ac4(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h,
                          unsigned int* values, CalderaU8* level_values[3], int levels[3], CalderaPeerStream s) {
   return nppiLUT_Trilinear_8u_AC4R_Ctx(src, src_step, dst, dst_step, NppiSize{w, h}, reinterpret_cast<Npp32u*>(values),
                                        level_values, levels, context_for(s));
 }
+#endif  // CALDERA_NPP_FILTERS
 
 }  // namespace
 
@@ -122,6 +192,14 @@ extern "C" __attribute__((visibility("default"))) int caldera_npp_peer_init(Cald
   peer->rgb_to_rgba = rgb_to_rgba;
   peer->resize_8u = resize_8u;
   peer->rgb_to_planar_f32 = rgb_to_planar_f32;
+#if CALDERA_NPP_FILTERS
+  peer->canny_buffer_size = canny_buffer_size;
+  peer->canny_8u = canny_8u;
+  peer->gauss_8u = gauss_8u;
+  peer->sobel_vert_8u = sobel_vert_8u;
+  peer->box_8u = box_8u;
+  peer->bilateral_8u = bilateral_8u;
   peer->lut_trilinear_8u_ac4 = lut_trilinear_8u_ac4;
+#endif
   return 0;
 }

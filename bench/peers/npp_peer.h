@@ -49,6 +49,27 @@ typedef struct CalderaNppPeer {
    * nppiMulC_32f_C3IR_Ctx and nppiCopy_32f_C3P3R_Ctx; `scratch` holds w*h*3 floats. */
   int (*rgb_to_planar_f32)(const CalderaU8* src, int src_step, float* planes[3], int plane_step, float* scratch,
                            int w, int h, CalderaPeerStream s);
+  /* ---- edge detection and neighbourhood filters (nppif); every border replicates the edge ---- */
+  /* Scratch bytes nppiFilterCannyBorder needs for a w x h frame (nppiFilterCannyBorderGetBufferSize),
+   * or NPP's negative status. */
+  int (*canny_buffer_size)(int w, int h);
+  /* Canny on 8-bit gray with a Sobel mask of 3 or 5, L1 (l2 = 0) or L2 norm, thresholds as NPP's
+   * Npp16s (nppiFilterCannyBorder_8u_C1R_Ctx); `scratch` holds canny_buffer_size(w, h) bytes. */
+  int (*canny_8u)(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h, int mask, int low,
+                  int high, int l2, CalderaU8* scratch, CalderaPeerStream s);
+  /* Gaussian with NPP's fixed mask of 3, 5, ..., 15, 1 or 3 channels (nppiFilterGaussBorder_8u_C1R_Ctx / C3R). */
+  int (*gauss_8u)(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h, int channels, int mask,
+                  CalderaPeerStream s);
+  /* Sobel 3x3 "vertical" (the x derivative), saturated to 8 bits (nppiFilterSobelVertBorder_8u_C1R_Ctx). */
+  int (*sobel_vert_8u)(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h,
+                       CalderaPeerStream s);
+  /* Box mean of a mask_w x mask_h window centred like OpenCV's (nppiFilterBoxBorder_8u_C1R_Ctx). */
+  int (*box_8u)(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h, int mask_w, int mask_h,
+                CalderaPeerStream s);
+  /* Bilateral Gauss on 8-bit gray (nppiFilterBilateralGaussBorder_8u_C1R_Ctx): square window of the
+   * given radius, squared sigmas of value and position. */
+  int (*bilateral_8u)(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h, int radius,
+                      float val_square_sigma, float pos_square_sigma, CalderaPeerStream s);
   /* 3D LUT, trilinear, 4-channel 8 bit with alpha untouched (nppiLUT_Trilinear_8u_AC4R_Ctx). `values`:
    * device array of levels[2] planes (blue) of levels[1] rows (green) of levels[0] packed words
    * (red fastest), each R | G << 8 | B << 16; `level_values`: three host arrays holding the input code

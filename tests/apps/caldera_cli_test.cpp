@@ -87,9 +87,9 @@ TEST_F(CalderaCli, ErrorsNameTheProblemAndLeaveNoOutput) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("unknown option 'q'"), std::string::npos) << r.output;
 
-  r = run_caldera("run -i " + example("sample.png") + " -o " + out("x.png") + " --vf sharpen=3");
+  r = run_caldera("run -i " + example("sample.png") + " -o " + out("x.png") + " --vf emboss=3");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.output.find("unknown filter 'sharpen'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("unknown filter 'emboss'"), std::string::npos) << r.output;
 
   r = run_caldera("run -i " + example("sample.png") + " -o " + out("x.png") + " --device tpu");
   EXPECT_EQ(r.exit_code, 2) << r.output;

@@ -1,0 +1,279 @@
+// Derivative filters on the GPU: exact integer responses, mapped with the shared epilogue of
+// gradient_internal.hpp, so every code equals the reference's.
+//  * fast kernel (8-byte aligned gray8 rows; 16-byte aligned gray16 destinations): the layout of
+//    the fast blur kernels. A warp makes one row of a 240-column strip, lane l owns 8 columns;
+//    it runs the vertical pass of each kernel pair with one 8-byte load per source row (the rows
+//    a block's 8 warps share come from L1), takes the horizontal halo from its neighbours by
+//    shuffles and writes 8 outputs with one 8- or 16-byte store. Lanes whose columns cross the
+//    image edge read border-mapped columns byte by byte. Plain Sobel first derivatives and their
+//    magnitude (3, 5, 7 taps) get their taps as compile-time constants; everything else (Scharr,
+//    second derivatives, the Laplacian, ksize 1) reads them from the arguments.
+//  * generic kernel for other views: one thread per pixel, the 2-D sums straight from the
+//    border-mapped source.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "core/cuda_check.hpp"
+#include "ops/gradient/gradient_internal.hpp"
+
+namespace caldera::gradient_detail {
+namespace {
+
+using filter_detail::border_index;
+
+constexpr int kStrip = 240;
+constexpr int kWarpRows = 8;
+constexpr int kPad = kMaxTaps / 2;  // taps stored by offset -3..3
+
+struct GradArgs {
+  const uint8_t* src = nullptr;
+  size_t src_pitch = 0;
+  uint8_t* dst = nullptr;
+  size_t dst_pitch = 0;
+  int w = 0, h = 0;
+  int wide = 0;  // gray16 destination
+  int npairs = 1;
+  int combine = 0;
+  int border = 0;
+  int cv = 0;
+  int ky_sum[2] = {0, 0};  // sum of the vertical taps (a Constant column's vertical response / cv)
+  int kx[2][kMaxTaps] = {};  // by offset + kPad, zero outside the kernel
+  int ky[2][kMaxTaps] = {};
+  Epilogue e;
+};
+
+__device__ __forceinline__ int byte_of(uint2 v, int q) { return static_cast<int>(((q < 4 ? v.x : v.y) >> (8 * (q & 3))) & 0xFFu); }
+
+// Taps of kernel pair p by offset: the arguments, or OpenCV's Sobel first derivatives as
+// compile-time constants (pair 0 is d/dx, or d/dy with kFirstIsDy; pair 1 is d/dy), which the
+// compiler folds into shifts and adds.
+struct ArgTaps {
+  __device__ static int kx(const GradArgs& a, int p, int o) { return a.kx[p][o + kPad]; }
+  __device__ static int ky(const GradArgs& a, int p, int o) { return a.ky[p][o + kPad]; }
+};
+
+template <int R, bool kFirstIsDy>
+struct SobelTaps {
+  __device__ static int smooth(int o) {
+    constexpr auto t = sobel_axis_taps<2 * R + 1>(0);
+    return t[o + R];
+  }
+  __device__ static int deriv(int o) {
+    constexpr auto t = sobel_axis_taps<2 * R + 1>(1);
+    return t[o + R];
+  }
+  __device__ static bool is_dy(int p) { return p == 0 ? kFirstIsDy : true; }
+  __device__ static int kx(const GradArgs&, int p, int o) { return is_dy(p) ? smooth(o) : deriv(o); }
+  __device__ static int ky(const GradArgs&, int p, int o) { return is_dy(p) ? deriv(o) : smooth(o); }
+};
+
+template <int R, int NP, class Taps>
+__global__ void __launch_bounds__(32 * kWarpRows) fast_kernel(const GradArgs a) {
+  const int lane = threadIdx.x;
+  const int y = blockIdx.y * kWarpRows + threadIdx.y;
+  if (y >= a.h) return;  // uniform per warp
+  const int c0 = blockIdx.x * kStrip - 8 + 8 * lane;
+  const FilterBorder border = static_cast<FilterBorder>(a.border);
+
+  int v[NP][8];
+#pragma unroll
+  for (int p = 0; p < NP; ++p)
+#pragma unroll
+    for (int q = 0; q < 8; ++q) v[p][q] = 0;
+  if (c0 >= 0 && c0 + 7 < a.w) {
+#pragma unroll
+    for (int o = -R; o <= R; ++o) {
+      const int sy = border_index(y + o, a.h, border);
+      uint2 word;
+      if (sy >= 0) {
+        word = __ldg(reinterpret_cast<const uint2*>(a.src + static_cast<size_t>(sy) * a.src_pitch + c0));
+      } else {
+        const uint32_t rep = static_cast<uint32_t>(a.cv) * 0x01010101u;
+        word = make_uint2(rep, rep);
+      }
+#pragma unroll
+      for (int q = 0; q < 8; ++q) {
+        const int b = byte_of(word, q);
+#pragma unroll
+        for (int p = 0; p < NP; ++p) v[p][q] += Taps::ky(a, p, o) * b;
+      }
+    }
+  } else {
+#pragma unroll
+    for (int q = 0; q < 8; ++q) {
+      const int bx = border_index(c0 + q, a.w, border);
+      if (bx < 0) {
+#pragma unroll
+        for (int p = 0; p < NP; ++p) v[p][q] = a.cv * a.ky_sum[p];
+        continue;
+      }
+#pragma unroll
+      for (int o = -R; o <= R; ++o) {
+        const int sy = border_index(y + o, a.h, border);
+        const int b = sy < 0 ? a.cv : __ldg(a.src + static_cast<size_t>(sy) * a.src_pitch + bx);
+#pragma unroll
+        for (int p = 0; p < NP; ++p) v[p][q] += Taps::ky(a, p, o) * b;
+      }
+    }
+  }
+
+  // Horizontal pass: halo columns from the neighbouring lanes.
+  int e[NP][8 + 2 * R];
+#pragma unroll
+  for (int p = 0; p < NP; ++p) {
+#pragma unroll
+    for (int i = 0; i < R; ++i) {
+      e[p][i] = __shfl_up_sync(0xFFFFFFFFu, v[p][8 - R + i], 1);
+      e[p][8 + R + i] = __shfl_down_sync(0xFFFFFFFFu, v[p][i], 1);
+    }
+#pragma unroll
+    for (int q = 0; q < 8; ++q) e[p][R + q] = v[p][q];
+  }
+  if (lane == 0 || lane == 31 || c0 >= a.w) return;
+
+  uint32_t out[8];
+#pragma unroll
+  for (int q = 0; q < 8; ++q) {
+    int s[2] = {0, 0};
+#pragma unroll
+    for (int p = 0; p < NP; ++p)
+#pragma unroll
+      for (int i = -R; i <= R; ++i) s[p] += Taps::kx(a, p, i) * e[p][q + R + i];
+    out[q] = combine_code(s[0], s[1], static_cast<Combine>(a.combine), a.e);
+  }
+  uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
+  if (c0 + 7 < a.w) {
+    if (a.wide) {
+      uint4 packed;
+      packed.x = out[0] | (out[1] << 16);
+      packed.y = out[2] | (out[3] << 16);
+      packed.z = out[4] | (out[5] << 16);
+      packed.w = out[6] | (out[7] << 16);
+      *reinterpret_cast<uint4*>(row + 2 * c0) = packed;
+    } else {
+      uint2 packed;
+      packed.x = out[0] | (out[1] << 8) | (out[2] << 16) | (out[3] << 24);
+      packed.y = out[4] | (out[5] << 8) | (out[6] << 16) | (out[7] << 24);
+      *reinterpret_cast<uint2*>(row + c0) = packed;
+    }
+  } else {
+#pragma unroll
+    for (int q = 0; q < 8; ++q) {
+      if (c0 + q >= a.w) break;
+      if (a.wide) reinterpret_cast<uint16_t*>(row)[c0 + q] = static_cast<uint16_t>(out[q]);
+      else row[c0 + q] = static_cast<uint8_t>(out[q]);
+    }
+  }
+}
+
+__global__ void generic_kernel(const GradArgs a) {
+  const int x = blockIdx.x * blockDim.x + threadIdx.x, y = blockIdx.y * blockDim.y + threadIdx.y;
+  if (x >= a.w || y >= a.h) return;
+  const FilterBorder border = static_cast<FilterBorder>(a.border);
+  int s[2] = {0, 0};
+#pragma unroll
+  for (int p = 0; p < 2; ++p) {  // unrolled, so s stays in registers
+    if (p >= a.npairs) break;
+    for (int j = -kPad; j <= kPad; ++j) {
+      const int kyv = a.ky[p][j + kPad];
+      if (kyv == 0) continue;
+      const int sy = border_index(y + j, a.h, border);
+      for (int i = -kPad; i <= kPad; ++i) {
+        const int kxv = a.kx[p][i + kPad];
+        if (kxv == 0) continue;
+        const int sx = border_index(x + i, a.w, border);
+        const int px = sx < 0 || sy < 0 ? a.cv : __ldg(a.src + static_cast<size_t>(sy) * a.src_pitch + sx);
+        s[p] += kxv * kyv * px;
+      }
+    }
+  }
+  const uint32_t code = combine_code(s[0], s[1], static_cast<Combine>(a.combine), a.e);
+  uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
+  if (a.wide) reinterpret_cast<uint16_t*>(row)[x] = static_cast<uint16_t>(code);
+  else row[x] = static_cast<uint8_t>(code);
+}
+
+void put_taps(const std::vector<int>& k, int* out) {
+  const int r = static_cast<int>(k.size()) / 2;
+  for (int o = -r; o <= r; ++o) out[o + kPad] = k[o + r];
+}
+
+// Which compile-time Sobel variant a plan is, if any: 1 d/dx, 2 d/dy, 3 the magnitude of both.
+int sobel_variant(const Plan& plan, int r) {
+  if (r < 1 || r > 3) return 0;
+  std::vector<int> smooth, deriv;
+  const int k = 2 * r + 1;
+  for (int order : {0, 1}) {
+    std::vector<int> v(static_cast<size_t>(k));
+    switch (k) {
+      case 3: { auto t = sobel_axis_taps<3>(order); v.assign(t.begin(), t.end()); break; }
+      case 5: { auto t = sobel_axis_taps<5>(order); v.assign(t.begin(), t.end()); break; }
+      default: { auto t = sobel_axis_taps<7>(order); v.assign(t.begin(), t.end()); break; }
+    }
+    (order ? deriv : smooth) = v;
+  }
+  const bool a_dx = plan.kxa == deriv && plan.kya == smooth, a_dy = plan.kxa == smooth && plan.kya == deriv;
+  if (plan.npairs == 1 && plan.combine == Combine::A) return a_dx ? 1 : a_dy ? 2 : 0;
+  const bool b_dy = plan.kxb == smooth && plan.kyb == deriv;
+  if (plan.npairs == 2 && (plan.combine == Combine::MagL2 || plan.combine == Combine::MagL1) && a_dx && b_dy) return 3;
+  return 0;
+}
+
+template <int R>
+void launch_fast(const GradArgs& a, int variant, dim3 grid, dim3 block, cudaStream_t stream) {
+  switch (variant) {
+    case 1: fast_kernel<R, 1, SobelTaps<R, false>><<<grid, block, 0, stream>>>(a); return;
+    case 2: fast_kernel<R, 1, SobelTaps<R, true>><<<grid, block, 0, stream>>>(a); return;
+    case 3: fast_kernel<R, 2, SobelTaps<R, false>><<<grid, block, 0, stream>>>(a); return;
+    default: break;
+  }
+  if (a.npairs == 2) fast_kernel<R, 2, ArgTaps><<<grid, block, 0, stream>>>(a);
+  else fast_kernel<R, 1, ArgTaps><<<grid, block, 0, stream>>>(a);
+}
+
+}  // namespace
+
+Status gradient_cuda(ConstImageView src, ImageView dst, const Plan& plan, StreamHandle stream) {
+  GradArgs a;
+  a.src = src.plane(0).data;
+  a.src_pitch = src.plane(0).pitch;
+  a.dst = dst.plane(0).data;
+  a.dst_pitch = dst.plane(0).pitch;
+  a.w = src.width();
+  a.h = src.height();
+  a.wide = dst.format() == PixelFormat::Gray16;
+  if (a.wide && (reinterpret_cast<uintptr_t>(a.dst) % 2 || a.dst_pitch % 2))
+    return invalid_argument("sobel: gray16 dst data or pitch is not 2-byte aligned");
+  a.npairs = plan.npairs;
+  a.combine = static_cast<int>(plan.combine);
+  a.border = static_cast<int>(plan.border);
+  a.cv = plan.border_value;
+  a.e = make_epilogue(plan, a.wide ? 65535u : 255u);
+  int r = 0;
+  for (int p = 0; p < plan.npairs; ++p) {
+    const auto& kx = p == 0 ? plan.kxa : plan.kxb;
+    const auto& ky = p == 0 ? plan.kya : plan.kyb;
+    put_taps(kx, a.kx[p]);
+    put_taps(ky, a.ky[p]);
+    for (int v : ky) a.ky_sum[p] += v;
+    r = std::max(r, static_cast<int>(std::max(kx.size(), ky.size())) / 2);
+  }
+  const bool aligned = reinterpret_cast<uintptr_t>(a.src) % 8 == 0 && a.src_pitch % 8 == 0 &&
+                       reinterpret_cast<uintptr_t>(a.dst) % (a.wide ? 16 : 8) == 0 && a.dst_pitch % (a.wide ? 16 : 8) == 0;
+  if (aligned) {
+    const dim3 block(32, kWarpRows), grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows - 1) / kWarpRows);
+    const int variant = sobel_variant(plan, std::max(r, 1));
+    if (r <= 1) launch_fast<1>(a, variant, grid, block, stream);
+    else if (r == 2) launch_fast<2>(a, variant, grid, block, stream);
+    else launch_fast<3>(a, variant, grid, block, stream);
+    return check_launch("gradient fast_kernel");
+  }
+  const dim3 block(32, 8), grid((a.w + 31) / 32, (a.h + 7) / 8);
+  generic_kernel<<<grid, block, 0, stream>>>(a);
+  return check_launch("gradient generic_kernel");
+}
+
+}  // namespace caldera::gradient_detail
