@@ -9,7 +9,7 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev # command line, formatting, JSON
   libonnx-dev libprotobuf-dev                # ONNX import (onnx-ml.pb.h, libonnx_proto, libprotobuf)
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev  # video files (demux, decode, encode, mux)
-  ffmpeg                                     # tests: makes the test media, and the peer for tone mapping
+  ffmpeg                                     # tests: makes the test media; zscale (libzimg) + tonemap are the tone-mapping oracle
   libgtest-dev                               # tests
   libyuv-dev libopencv-imgproc-dev libopencv-core-dev  # peers as test oracles only
 )

@@ -101,7 +101,7 @@ int rgb_to_planar_f32(const CalderaU8* src, int src_step, float* planes[3], int 
   return nppiCopy_32f_C3P3R_Ctx(scratch, scratch_step, dst, plane_step, size, c);
 }
 
-// ---- edge detection and neighbourhood filters -------------------------------------------------------
+// ---- edge detection and neighbourhood filters, and the 3D LUT -------------------------------------
 // A whole frame: the source size is the ROI, the offset 0, and NPP replicates the edge. These calls
 // were written from NPP's documented signatures without NPP headers at hand; scripts/device/run.sh
 // rebuilds the plugin with CALDERA_NPP_FILTERS=0 if they do not compile, so the older peers stay.
@@ -169,6 +169,12 @@ int bilateral_8u(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_ste
                                                    val_square_sigma, pos_square_sigma, NPP_BORDER_REPLICATE,
                                                    context_for(s));
 }
+
+int lut_trilinear_8u_ac4(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h,
+                         unsigned int* values, CalderaU8* level_values[3], int levels[3], CalderaPeerStream s) {
+  return nppiLUT_Trilinear_8u_AC4R_Ctx(src, src_step, dst, dst_step, NppiSize{w, h}, reinterpret_cast<Npp32u*>(values),
+                                       level_values, levels, context_for(s));
+}
 #endif  // CALDERA_NPP_FILTERS
 
 }  // namespace
@@ -193,6 +199,7 @@ extern "C" __attribute__((visibility("default"))) int caldera_npp_peer_init(Cald
   peer->sobel_vert_8u = sobel_vert_8u;
   peer->box_8u = box_8u;
   peer->bilateral_8u = bilateral_8u;
+  peer->lut_trilinear_8u_ac4 = lut_trilinear_8u_ac4;
 #endif
   return 0;
 }

@@ -70,6 +70,12 @@ typedef struct CalderaNppPeer {
    * given radius, squared sigmas of value and position. */
   int (*bilateral_8u)(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h, int radius,
                       float val_square_sigma, float pos_square_sigma, CalderaPeerStream s);
+  /* 3D LUT, trilinear, 4-channel 8 bit with alpha untouched (nppiLUT_Trilinear_8u_AC4R_Ctx). `values`:
+   * device array of levels[2] planes (blue) of levels[1] rows (green) of levels[0] packed words
+   * (red fastest), each R | G << 8 | B << 16; `level_values`: three host arrays holding the input code
+   * of each level of R, G, B. */
+  int (*lut_trilinear_8u_ac4)(const CalderaU8* src, int src_step, CalderaU8* dst, int dst_step, int w, int h,
+                              unsigned int* values, CalderaU8* level_values[3], int levels[3], CalderaPeerStream s);
 } CalderaNppPeer;
 
 /* The plugin's one exported symbol: fills *peer, returns 0 on success. */

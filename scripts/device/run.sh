@@ -39,7 +39,7 @@ if [ -n "$npp_inc" ] && [ -n "$npp_lib" ]; then
   if build_peer 1; then
     say "NPP peer built (NPP libraries in $npp_lib)"
   elif build_peer 0; then
-    say "NPP peer built WITHOUT the filter calls (Canny, Gauss, Sobel, box, bilateral): they failed to compile, see run.log"
+    say "NPP peer built WITHOUT the issue-3 calls (Canny, Gauss, Sobel, box, bilateral, 3D LUT): they failed to compile, see run.log"
   else
     say "NPP peer failed to build: see run.log; bench runs without NPP"
   fi
