@@ -1,29 +1,31 @@
-// `caldera run`: frames from a file, through the operator chain (on the GPU where there is one),
-// into a file. One frame at a time on one stream; the asynchronous pipeline is a later stage.
+// `caldera run`: a job as a pipeline of stages running at once (src/pipeline): from a pipeline
+// file (--pipeline), or from -i, --vf and -o (a source, one operator stage per filter, a sink).
+// --sync runs the same stages one after another on one thread, the reference for comparisons.
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 
 #include "caldera/commands.hpp"
 #include "caldera/device_info.hpp"
 #include "caldera/filter.hpp"
 #include "caldera/io/media.hpp"
+#include "caldera/pipeline/pipeline.hpp"
 
 namespace caldera::app {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+// Ctrl-C stops the job cleanly: every stage ends, outputs under temporary names are removed.
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_interrupt(int) { g_interrupted.store(true); }
 
 class Progress {
  public:
-  Progress(bool enabled, long total) : enabled_(enabled), total_(total), start_(Clock::now()), last_(start_) {}
-  void update(long frames, bool final = false) {
+  Progress(bool enabled, long total) : enabled_(enabled), total_(total) {}
+  void update(long frames, double s, bool final = false) {
     if (!enabled_) return;
-    const auto now = Clock::now();
-    if (!final && now - last_ < std::chrono::milliseconds(250)) return;
-    last_ = now;
-    const double s = std::chrono::duration<double>(now - start_).count();
     const double fps = s > 0 ? frames / s : 0;
     std::string line = fmt::format("frame {}", frames);
     if (total_ > 0) {
@@ -37,112 +39,147 @@ class Progress {
  private:
   bool enabled_;
   long total_;
-  Clock::time_point start_, last_;
 };
 
-std::string where(const Context& ctx) {
-  if (!ctx.is_cuda()) return "cpu";
+std::string where(bool gpu) {
+  if (!gpu) return "cpu";
   const SystemInfo info = probe_system();
   for (const auto& d : info.devices)
-    if (d.index == ctx.device()) return fmt::format("cuda:{} ({})", d.index, d.name);
-  return fmt::format("cuda:{}", ctx.device());
+    if (d.index == 0) return fmt::format("cuda:0 ({})", d.name);
+  return "cuda:0";
 }
 
-Status run_job(const RunOptions& o) {
-  CALDERA_ASSIGN_OR_RETURN(DeviceChoice choice, parse_device_choice(o.device));
-  CALDERA_ASSIGN_OR_RETURN(Context ctx, Context::create(choice));
-  SourceOptions so;
-  so.raw_format = o.input_format;
-  so.raw_size = o.size;
-  CALDERA_ASSIGN_OR_RETURN(auto source, open_media_source(o.input, so));
-  SinkOptions sink_options;
-  sink_options.jpeg_quality = o.jpeg_quality;
-  CALDERA_ASSIGN_OR_RETURN(auto sink, make_media_sink(o.output, sink_options));
-  FilterChain chain;
+// -i, --vf, -o as a pipeline: the source, one operator stage per filter, the sink (with a
+// conversion added when the file cannot hold what the chain makes).
+Result<PipelineSpec> spec_from_chain(const RunOptions& o) {
+  PipelineSpec spec;
+  spec.device = o.device.empty() ? "auto" : o.device;
+  StageSpec src;
+  src.kind = StageKind::Source;
+  src.name = "source";
+  src.path = o.input;
+  src.raw_format = o.input_format;
+  src.raw_size = o.size;
+  src.frames = o.frames;
+  spec.stages.push_back(std::move(src));
   if (!o.chain.empty()) {
-    auto parsed = parse_filter_chain(o.chain);
-    if (!parsed) return parsed.status().with_context("--vf");
-    chain = std::move(parsed).value();
+    auto filters = parse_filter_specs(o.chain);
+    if (!filters) return filters.status().with_context("--vf");
+    for (FilterSpec& f : *filters) {
+      StageSpec s;
+      s.kind = StageKind::Operator;
+      s.filter = f.name;
+      s.options = std::move(f.options);
+      spec.stages.push_back(std::move(s));
+    }
   }
+  StageSpec sink;
+  sink.kind = StageKind::Sink;
+  sink.name = "sink";
+  sink.path = o.output;
+  sink.options["jpeg_quality"] = std::to_string(o.jpeg_quality);
+  sink.convert = true;
+  spec.stages.push_back(std::move(sink));
+  return spec;
+}
 
-  const MediaInfo& info = source->info();
-  const ImageDesc in_desc = info.desc;
-  ChainRunner runner(chain, ctx);
-  CALDERA_RETURN_IF_ERROR(runner.prepare(in_desc, ctx.memory()));
-  if (!sink->accepts(runner.output_desc().format)) {
-    const PixelFormat target = sink->preferred(runner.output_desc());
-    if (!o.quiet)
-      fmt::print(stderr, "note: {} cannot hold {}; converting to {} for it\n", o.output,
-                 format_name(runner.output_desc().format), format_name(target));
-    CALDERA_ASSIGN_OR_RETURN(auto convert, FilterRegistry::builtin().make("convert", {{"format", format_name(target)}}));
-    chain.filters.push_back(std::move(convert));
-    CALDERA_RETURN_IF_ERROR(runner.prepare(in_desc, ctx.memory()));
+// A pipeline file, with -i / -o / --frames / --device overriding its source, sink and device.
+Result<PipelineSpec> spec_from_file(const RunOptions& o) {
+  CALDERA_ASSIGN_OR_RETURN(PipelineSpec spec, load_pipeline_file(o.pipeline));
+  std::vector<StageSpec*> sources, sinks;
+  for (StageSpec& s : spec.stages) {
+    if (s.kind == StageKind::Source) sources.push_back(&s);
+    if (s.kind == StageKind::Sink) sinks.push_back(&s);
   }
-  const ImageDesc out_desc = runner.output_desc();
-  CALDERA_RETURN_IF_ERROR(sink->open(out_desc, info));
-
-  // Host frames are pinned when a GPU is used, so uploads and downloads run at full speed.
-  const MemoryKind staging = ctx.is_cuda() ? MemoryKind::PinnedHost : MemoryKind::Host;
-  Frame in, out;
-  CALDERA_ASSIGN_OR_RETURN(in.image, Image::create(in_desc, staging));
-  CALDERA_ASSIGN_OR_RETURN(out.image, Image::create(out_desc, staging));
-  Image in_dev, out_dev;
-  if (ctx.is_cuda()) {
-    CALDERA_ASSIGN_OR_RETURN(in_dev, Image::create(in_desc, MemoryKind::Device, &ctx));
-    CALDERA_ASSIGN_OR_RETURN(out_dev, Image::create(out_desc, MemoryKind::Device, &ctx));
+  if (!o.input.empty() || o.frames > 0 || !o.input_format.empty() || !o.size.empty()) {
+    if (sources.size() != 1) return invalid_argument("-i/--frames: " + o.pipeline + " has no single source stage to apply them to");
+    if (!o.input.empty()) sources[0]->path = o.input;
+    if (o.frames > 0) sources[0]->frames = o.frames;
+    if (!o.input_format.empty()) sources[0]->raw_format = o.input_format;
+    if (!o.size.empty()) sources[0]->raw_size = o.size;
   }
+  if (!o.output.empty()) {
+    if (sinks.size() != 1) return invalid_argument("-o: " + o.pipeline + " has " + std::to_string(sinks.size()) + " sinks; -o replaces the path of one");
+    sinks[0]->path = o.output;
+  }
+  if (!o.device.empty()) spec.device = o.device;
+  return spec;
+}
 
+Status run_job(const RunOptions& o, bool* interrupted) {
+  if (!o.pipeline.empty() && !o.chain.empty()) return invalid_argument("--vf and --pipeline: give one or the other");
+  if (o.pipeline.empty() && (o.input.empty() || o.output.empty()))
+    return invalid_argument("run needs -i and -o (or --pipeline FILE)");
+  if (!o.device.empty()) CALDERA_RETURN_IF_ERROR(parse_device_choice(o.device).status());
+  CALDERA_ASSIGN_OR_RETURN(PipelineSpec spec, o.pipeline.empty() ? spec_from_chain(o) : spec_from_file(o));
+  spec.frames_in_flight = o.frames_in_flight > 0 ? o.frames_in_flight : spec.frames_in_flight;
+  PipelineOptions options;
+  options.synchronous = o.sync;
+  CALDERA_ASSIGN_OR_RETURN(Pipeline pipeline, Pipeline::create(std::move(spec), options));
+
+  const std::vector<StageInfo>& stages = pipeline.stages();
+  bool gpu = false;
+  for (const StageInfo& s : stages) gpu = gpu || s.on_gpu;
   if (!o.quiet) {
+    for (const StageInfo& s : stages)
+      if (s.kind == StageKind::Operator && !s.note.empty()) fmt::print(stderr, "note: {}\n", s.note);
+    const StageInfo& first = stages.front();
+    const StageInfo* last = nullptr;
     std::string steps;
-    for (const auto& f : chain.filters) steps += (steps.empty() ? "" : ", ") + f->describe();
-    fmt::print(stderr, "{}: {}x{} {} -> {}x{} {} on {}{}{}\n", o.input, in_desc.width, in_desc.height,
-               format_name(in_desc.format), out_desc.width, out_desc.height, format_name(out_desc.format), where(ctx),
-               steps.empty() ? "" : ": ", steps);
+    for (const StageInfo& s : stages) {
+      if (s.kind == StageKind::Sink && !last) last = &s;
+      if (s.kind == StageKind::Operator || s.kind == StageKind::Model) steps += (steps.empty() ? "" : ", ") + s.what;
+    }
+    const std::string mode = o.sync ? "synchronous" : "pipelined";
+    if (o.pipeline.empty()) {
+      fmt::print(stderr, "{}: {}x{} {} -> {}x{} {} on {} ({}){}{}\n", o.input, first.out.width, first.out.height,
+                 format_name(first.out.format), last->in.width, last->in.height, format_name(last->in.format), where(gpu),
+                 mode, steps.empty() ? "" : ": ", steps);
+    } else {
+      fmt::print(stderr, "{}: {} stages on {} ({})\n{}", o.pipeline, stages.size(), where(gpu), mode, pipeline.describe());
+    }
   }
-  long total = info.frame_count;
+  long total = pipeline.source_info().frame_count;
   if (o.frames > 0 && (total < 0 || o.frames < total)) total = o.frames;
   Progress progress(!o.quiet && (o.progress || isatty(2)), total);
-  const auto start = Clock::now();
-  long frames = 0;
-  while (o.frames < 0 || frames < o.frames) {
-    auto more = source->read(in);
-    if (!more) return more.status();
-    if (!*more) break;
-    const std::string at = "frame " + std::to_string(frames);
-    if (ctx.is_cuda()) {
-      CALDERA_RETURN_IF_ERROR(copy_image(in.image.view(), in_dev.view(), ctx));
-      CALDERA_RETURN_IF_ERROR(runner.run(in_dev.view(), out_dev.view()).with_context(at));
-      CALDERA_RETURN_IF_ERROR(copy_image(out_dev.view(), out.image.view(), ctx));
-    } else {
-      CALDERA_RETURN_IF_ERROR(runner.run(in.image.view(), out.image.view()).with_context(at));
+
+  g_interrupted.store(false);
+  struct sigaction sa {}, old_int {}, old_term {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  RunControl control;
+  control.cancel = &g_interrupted;
+  control.progress = [&](long frames, double s) { progress.update(frames, s); };
+  Status s = pipeline.run(control);
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  *interrupted = g_interrupted.load();
+
+  const PipelineStats& st = pipeline.stats();
+  if (s) progress.update(st.frames, st.seconds, true);
+  if (o.stats) fmt::print(stderr, "{}", format_stats(st));
+  if (!s) return s;
+  if (!o.quiet) {
+    for (const StageInfo& sink : stages) {
+      if (sink.kind != StageKind::Sink) continue;
+      fmt::print(stderr, "wrote {}: {} frame{} {}x{} {} in {:.2f} s ({:.1f} fps)\n", sink.what, st.frames,
+                 st.frames == 1 ? "" : "s", sink.in.width, sink.in.height, format_name(sink.in.format), st.seconds,
+                 st.seconds > 0 ? st.frames / st.seconds : 0.0);
     }
-    out.index = in.index;
-    out.pts = in.pts;
-    out.duration = in.duration;
-    out.time_base = in.time_base;
-    out.passthrough = std::move(in.passthrough);
-    in.passthrough.clear();
-    CALDERA_RETURN_IF_ERROR(ctx.synchronize().with_context(at));
-    CALDERA_RETURN_IF_ERROR(sink->write(out));
-    ++frames;
-    progress.update(frames);
   }
-  if (frames == 0) return io_error(o.input + ": no frames to process");
-  CALDERA_RETURN_IF_ERROR(sink->finish());
-  progress.update(frames, true);
-  const double s = std::chrono::duration<double>(Clock::now() - start).count();
-  if (!o.quiet)
-    fmt::print(stderr, "wrote {}: {} frame{} {}x{} {} in {:.2f} s ({:.1f} fps)\n", o.output, frames,
-               frames == 1 ? "" : "s", out_desc.width, out_desc.height, format_name(out_desc.format), s, frames / s);
   return Status::ok();
 }
 
 }  // namespace
 
 int run_command(const RunOptions& o) {
-  Status s = run_job(o);
+  bool interrupted = false;
+  Status s = run_job(o, &interrupted);
   if (s) return 0;
   print_error(s.message());
+  if (interrupted) return 130;  // as shells report a job stopped by Ctrl-C
   return s.code() == StatusCode::InvalidArgument ? 2 : 1;
 }
 

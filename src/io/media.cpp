@@ -40,6 +40,7 @@ Result<std::unique_ptr<MediaSource>> open_media_source(const std::string& path, 
 }
 
 Result<std::unique_ptr<MediaSink>> make_media_sink(const std::string& path, const SinkOptions& options) {
+  if (is_image_sequence_pattern(path)) return io::make_image_sequence_sink(path, options);
   const std::string e = io::lower_extension(path);
   if (e == ".y4m") return io::make_y4m_sink(path);
   if (io::is_raw_extension(e)) return io::make_raw_sink(path);

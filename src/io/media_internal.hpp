@@ -24,5 +24,6 @@ bool is_raw_extension(const std::string& ext);
 std::unique_ptr<MediaSink> make_image_sink(const std::string& path, ImageFileType type, const SinkOptions& options);
 std::unique_ptr<MediaSink> make_y4m_sink(const std::string& path);
 std::unique_ptr<MediaSink> make_raw_sink(const std::string& path);
+Result<std::unique_ptr<MediaSink>> make_image_sequence_sink(const std::string& pattern, const SinkOptions& options);
 
 }  // namespace caldera::io
