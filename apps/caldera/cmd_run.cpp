@@ -115,7 +115,9 @@ Status run_job(const RunOptions& o, bool* interrupted) {
   spec.frames_in_flight = o.frames_in_flight > 0 ? o.frames_in_flight : spec.frames_in_flight;
   PipelineOptions options;
   options.synchronous = o.sync;
-  CALDERA_ASSIGN_OR_RETURN(Pipeline pipeline, Pipeline::create(std::move(spec), options));
+  auto created = Pipeline::create(std::move(spec), options);
+  if (!created) return o.pipeline.empty() ? created.status() : created.status().with_context(o.pipeline);
+  Pipeline pipeline = std::move(created).value();
 
   const std::vector<StageInfo>& stages = pipeline.stages();
   bool gpu = false;

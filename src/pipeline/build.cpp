@@ -179,7 +179,7 @@ struct Planner {
     if (s.batch < 1) return field_error(s, "batch", invalid_argument("must be at least 1"));
     for (int c = 0; c < 3; ++c)
       if (!(s.std[c] > 0)) return field_error(s, "std", invalid_argument("values must be positive"));
-    auto model = load_stage_model(s.model);
+    auto model = s.loaded_model ? Result<std::shared_ptr<const nn::Model>>(s.loaded_model) : load_stage_model(s.model);
     if (!model) return field_error(s, "model", model.status());
     CALDERA_ASSIGN_OR_RETURN(bool gpu, on_gpu(s));
     from = to_memory(from, gpu, s.name);
@@ -192,7 +192,7 @@ struct Planner {
     n.spec = &s;
     n.info.kind = StageKind::Model;
     n.info.name = s.name;
-    n.info.what = "model " + (*model)->name() + (s.batch > 1 ? " batch " + std::to_string(s.batch) : "");
+    n.info.what = "model " + (*model)->name();
     n.info.input = prev.name;
     n.info.on_gpu = gpu;
     n.info.in = prev.out;
@@ -353,16 +353,11 @@ Result<Structure> check_structure(PipelineSpec& spec) {
   std::vector<std::vector<int>> consumers(st.size());
   for (size_t i = 0; i < st.size(); ++i)
     if (input[i] >= 0) consumers[input[i]].push_back(static_cast<int>(i));
-  bool any_sink = false;
-  for (size_t i = 0; i < st.size(); ++i) {
-    if (st[i].kind == StageKind::Sink) {
-      any_sink = true;
-      continue;
-    }
-    if (consumers[i].empty())
+  if (std::none_of(st.begin(), st.end(), [](const StageSpec& s) { return s.kind == StageKind::Sink; }))
+    return invalid_argument("pipeline: no sink stage (type: sink) to write frames to");
+  for (size_t i = 0; i < st.size(); ++i)
+    if (st[i].kind != StageKind::Sink && consumers[i].empty())
       return invalid_argument(stage_ref(st[i]) + ": nothing takes its frames (every stage must lead to a sink)");
-  }
-  if (!any_sink) return invalid_argument("pipeline: no sink stage (type: sink) to write frames to");
   // Depth-first from the source, siblings in the order they are listed.
   std::vector<int> order;
   std::vector<int> todo{source};

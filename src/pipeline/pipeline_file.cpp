@@ -197,6 +197,8 @@ Result<StageSpec> parse_stage(const Json& j, size_t index, const std::string& fi
   s.workers = static_cast<int>(workers);
   s.queue = static_cast<int>(queue);
   CALDERA_ASSIGN_OR_RETURN(s.path, f.text("path"));
+  // `path: null` (YAML's null, or JSON's) is the sink that drops its frames, as "null" is.
+  if (s.kind == StageKind::Sink && j.contains("path") && j["path"].is_null()) s.path = "null";
   CALDERA_ASSIGN_OR_RETURN(s.raw_format, f.text("raw_format"));
   CALDERA_ASSIGN_OR_RETURN(s.raw_size, f.text("raw_size"));
   CALDERA_ASSIGN_OR_RETURN(s.frames, f.integer("frames", -1));

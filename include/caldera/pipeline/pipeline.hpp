@@ -30,6 +30,7 @@
 #include "caldera/filter.hpp"
 #include "caldera/image.hpp"
 #include "caldera/io/media.hpp"
+#include "caldera/nn/model.hpp"
 #include "caldera/status.hpp"
 
 namespace caldera {
@@ -63,6 +64,7 @@ struct StageSpec {
   // Model: a model name or path (nn::Model::load), frames per batch, and the normalisation
   // the model was trained with (input = (rgb - mean) / std, with rgb in [0, 1]).
   std::string model;
+  std::shared_ptr<const nn::Model> loaded_model;  // model: use this one instead of loading `model`
   int batch = 1;
   std::array<float, 3> mean{0.f, 0.f, 0.f}, std{1.f, 1.f, 1.f};
 
