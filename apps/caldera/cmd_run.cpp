@@ -162,6 +162,13 @@ Status run_job(const RunOptions& o, bool* interrupted) {
   const PipelineStats& st = pipeline.stats();
   if (s) progress.update(st.frames, st.seconds, true);
   if (o.stats) fmt::print(stderr, "{}", format_stats(st));
+  if (!o.stats_json.empty()) {
+    std::FILE* f = std::fopen(o.stats_json.c_str(), "w");
+    if (!f) return io_error("--stats-json: cannot write '" + o.stats_json + "'");
+    const std::string text = stats_to_json(st);
+    const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    if (std::fclose(f) != 0 || !ok) return io_error("--stats-json: cannot write '" + o.stats_json + "'");
+  }
   if (!s) return s;
   if (!o.quiet) {
     for (const StageInfo& sink : stages) {

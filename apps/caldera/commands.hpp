@@ -17,6 +17,7 @@ struct RunOptions {
   // The pipeline (src/pipeline).
   std::string pipeline;        // a pipeline file instead of -i/--vf/-o
   bool stats = false;          // print the per-stage table at the end
+  std::string stats_json;      // also write the statistics as JSON to this file
   bool sync = false;           // one thread, stage after stage
   int frames_in_flight = 0;    // 0: the file's, or chosen from the stages
 };

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   // The pipeline (docs/pipeline.md).
   run_cmd->add_option("--pipeline", run.pipeline, "run a pipeline file (.yaml or .json; -i/-o/--frames/--device override its source, sink and device)");
   run_cmd->add_flag("--stats", run.stats, "print each stage's busy/waiting time, queue depth and rate, the limiting stage and the GPU's use");
+  run_cmd->add_option("--stats-json", run.stats_json, "write the statistics as JSON to this file");
   run_cmd->add_flag("--sync", run.sync, "run the stages one after another on one thread (for comparison)");
   run_cmd->add_option("--frames-in-flight", run.frames_in_flight, "most frames inside the pipeline at once")->check(CLI::Range(1, 4096));
   run_cmd->footer("Filters (comma-separated, options as key=value joined by ':'):\n" + caldera::FilterRegistry::builtin().help());

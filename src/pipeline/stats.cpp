@@ -2,6 +2,8 @@
 // and the table `caldera run --stats` prints.
 #include <fmt/core.h>
 
+#include <nlohmann/json.hpp>
+
 #include "pipeline/graph.hpp"
 
 namespace caldera::pipeline {
@@ -92,5 +94,31 @@ std::string format_stats(const PipelineStats& st) {
 }  // namespace caldera::pipeline
 
 namespace caldera {
+
 std::string format_stats(const PipelineStats& stats) { return pipeline::format_stats(stats); }
+
+std::string stats_to_json(const PipelineStats& st) {
+  nlohmann::ordered_json j;
+  j["synchronous"] = st.synchronous;
+  j["seconds"] = st.seconds;
+  j["frames"] = st.frames;
+  j["fps"] = st.fps;
+  j["limiting"] = st.limiting >= 0 ? nlohmann::ordered_json(st.stages[static_cast<size_t>(st.limiting)].name) : nullptr;
+  j["frames_in_flight_limit"] = st.frames_in_flight_limit;
+  j["frames_in_flight_max"] = st.frames_in_flight_max;
+  j["buffers"] = st.buffers;
+  j["buffer_bytes"] = st.buffer_bytes;
+  j["buffers_outstanding"] = st.buffers_outstanding;
+  j["gpu"] = {{"sampled", st.gpu.sampled}, {"note", st.gpu.note}, {"mean_percent", st.gpu.mean_percent},
+              {"max_percent", st.gpu.max_percent}, {"samples", st.gpu.samples}};
+  j["stages"] = nlohmann::ordered_json::array();
+  for (const StageStats& s : st.stages)
+    j["stages"].push_back({{"name", s.name}, {"kind", stage_kind_name(s.kind)}, {"on_gpu", s.on_gpu}, {"workers", s.workers},
+                           {"frames", s.frames}, {"busy_s", s.busy_s}, {"cpu_s", s.cpu_s}, {"gpu_s", s.gpu_s},
+                           {"wait_input_s", s.wait_input_s}, {"wait_output_s", s.wait_output_s},
+                           {"queue_capacity", s.queue_capacity}, {"queue_max", s.queue_max}, {"queue_mean", s.queue_mean},
+                           {"fps", s.fps}, {"load", s.load}, {"standalone_fps", s.standalone_fps}});
+  return j.dump(2) + "\n";
+}
+
 }  // namespace caldera

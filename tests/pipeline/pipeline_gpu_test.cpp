@@ -85,7 +85,8 @@ TEST(PipelineGpu, OperatorsMatchTheSynchronousRunBitForBit) {
   for (const StageStats& x : st.stages) {
     upload = upload || x.kind == StageKind::Upload;
     download = download || x.kind == StageKind::Download;
-    if (x.on_gpu && x.kind == StageKind::Operator) EXPECT_GT(x.gpu_s, 0) << x.name;
+    // op4 is the crop: a view of its input, no work anywhere.
+    if (x.on_gpu && x.kind == StageKind::Operator && x.name != "op4") EXPECT_GT(x.gpu_s, 0) << x.name;
   }
   EXPECT_TRUE(upload && download);
 }

@@ -150,6 +150,8 @@ struct PipelineStats {
 
 // The statistics as a table, one row per stage, then the limiting stage and the GPU.
 std::string format_stats(const PipelineStats& stats);
+// The same as JSON (the fields of PipelineStats and StageStats, by their names).
+std::string stats_to_json(const PipelineStats& stats);
 
 struct RunControl {
   // Polled every ~50 ms (between frames when synchronous): true stops the job with Cancelled.
