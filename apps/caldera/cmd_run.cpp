@@ -34,11 +34,18 @@ class Progress {
     }
     line += fmt::format("  {:.1f} fps", fps);
     fmt::print(stderr, "\r{:<60}{}", line, final ? "\n" : "");
+    shown_ = !final;
+  }
+  // Ends a progress line left open (before an error message).
+  void end_line() {
+    if (shown_) fmt::print(stderr, "\n");
+    shown_ = false;
   }
 
  private:
   bool enabled_;
   long total_;
+  bool shown_ = false;
 };
 
 std::string where(bool gpu) {
@@ -161,6 +168,7 @@ Status run_job(const RunOptions& o, bool* interrupted) {
 
   const PipelineStats& st = pipeline.stats();
   if (s) progress.update(st.frames, st.seconds, true);
+  else progress.end_line();
   if (o.stats) fmt::print(stderr, "{}", format_stats(st));
   if (!o.stats_json.empty()) {
     std::FILE* f = std::fopen(o.stats_json.c_str(), "w");
@@ -188,7 +196,7 @@ int run_command(const RunOptions& o) {
   Status s = run_job(o, &interrupted);
   if (s) return 0;
   print_error(s.message());
-  if (interrupted) return 130;  // as shells report a job stopped by Ctrl-C
+  if (interrupted) return 130;  // as shells report a job stopped by Ctrl-C (the message said "cancelled")
   return s.code() == StatusCode::InvalidArgument ? 2 : 1;
 }
 

@@ -21,6 +21,17 @@ Status field_error(const StageSpec& s, const char* field, const Status& st) {
   return st.with_context(stage_ref(s) + ": field '" + field + "'");
 }
 
+// A sink stage's `options` into SinkOptions: one line per option a sink knows (encoder options
+// join here as the video sinks add them to SinkOptions).
+Status apply_sink_option(SinkOptions& so, const std::string& key, const std::string& value) {
+  FilterOptions o("sink", {{key, value}});
+  if (key == "jpeg_quality") {
+    CALDERA_ASSIGN_OR_RETURN(so.jpeg_quality, o.integer(key, so.jpeg_quality));
+    return Status::ok();
+  }
+  return invalid_argument("unknown sink option '" + key + "' (known: jpeg_quality)");
+}
+
 // One node as planned, before anything that holds resources exists.
 struct PlannedNode {
   StageInfo info;
@@ -212,21 +223,14 @@ struct Planner {
     if (s.sink) {
       sink = std::move(s.sink);
     } else if (s.path == "null") {
-      if (!s.options.empty()) return field_error(s, "options", invalid_argument("the null sink takes no options"));
+      // Options are checked (a run may swap a real sink for null to measure the rest) and unused.
+      SinkOptions unused;
+      for (const auto& [k, v] : s.options) CALDERA_RETURN_IF_ERROR(field_error(s, "options", apply_sink_option(unused, k, v)));
       sink = make_null_sink();
     } else {
       if (s.path.empty()) return field_error(s, "path", invalid_argument("a sink needs a file to write"));
       SinkOptions so;
-      for (const auto& [k, v] : s.options) {
-        if (k == "jpeg_quality") {
-          FilterOptions o("sink", {{k, v}});
-          auto q = o.integer(k, so.jpeg_quality);
-          if (!q) return field_error(s, "options", q.status());
-          so.jpeg_quality = *q;
-        } else {
-          return field_error(s, "options", invalid_argument("unknown sink option '" + k + "' (known: jpeg_quality)"));
-        }
-      }
+      for (const auto& [k, v] : s.options) CALDERA_RETURN_IF_ERROR(field_error(s, "options", apply_sink_option(so, k, v)));
       auto made = make_media_sink(s.path, so);
       if (!made) return field_error(s, "path", made.status());
       sink = std::move(made).value();
