@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 arch="${CALDERA_DEVICE_ARCH:-90-real}"
-CALDERA_BUILD_DIR=build-device bash scripts/build.sh -DCMAKE_CUDA_ARCHITECTURES="$arch"
+# The sanitizer builds of the pipeline tests stay here (they run in CI, not on the GPU machine).
+CALDERA_BUILD_DIR=build-device bash scripts/build.sh -DCMAKE_CUDA_ARCHITECTURES="$arch" -DCALDERA_PIPELINE_SANITIZERS=OFF
 
 bundle=.device-bundle
 rm -rf "$bundle"
