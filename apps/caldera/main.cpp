@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "apply a chain of operators to an image or a video");
   run_cmd->add_option("-i,--input", run.input, "input: .png, .jpg, .y4m, or raw frames (.yuv/.raw with --input-format and --size)");
-  run_cmd->add_option("-o,--output", run.output, "output: .png, .jpg, .y4m, .yuv/.raw, or an image sequence (frames/f_%05d.png)");
+  run_cmd->add_option("-o,--output", run.output, "output: .png, .jpg, .y4m, .yuv/.raw, an image sequence (frames/f_%05d.png), or null (frames dropped)");
   run_cmd->add_option("--vf", run.chain, "operator chain, e.g. \"resize=w=1280:h=-1:interp=bicubic,convert=nv12\"");
   run_cmd->add_option("--device", run.device, "cpu, cuda or auto (GPU where there is one)")->check(CLI::IsMember({"cpu", "cuda", "gpu", "auto"}));
   run_cmd->add_option("--input-format", run.input_format, "pixel format of raw input (nv12, i420, p010, rgb24, ...)");

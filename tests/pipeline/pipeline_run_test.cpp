@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "caldera/ops/model_io.hpp"
+#include "pipeline/gpu_sampler.hpp"
 #include "pipeline/pipeline_test_util.hpp"
 
 namespace caldera {
@@ -406,6 +407,23 @@ TEST(PipelineRun, StatsTableNamesEveryStageAndTheLimitingOne) {
   EXPECT_GT(w.load, 0.5);
   EXPECT_GT(w.standalone_fps, 50);
   EXPECT_LE(w.standalone_fps, 1000.0 / 3);
+}
+
+// NVML is loaded at run time: without a driver the sampler says why instead of failing; with
+// one it samples until stopped.
+TEST(PipelineRun, GpuSamplerLoadsNvmlOrSaysWhyNot) {
+  pipeline::GpuSampler sampler;
+  const bool started = sampler.start(0, 0.01);
+  if (!started) {
+    EXPECT_FALSE(sampler.result().sampled);
+    EXPECT_NE(sampler.result().note.find("NVML"), std::string::npos) << sampler.result().note;
+    return;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  sampler.stop();
+  EXPECT_TRUE(sampler.result().sampled) << sampler.result().note;
+  EXPECT_GT(sampler.result().samples, 0);
+  EXPECT_LE(sampler.result().max_percent, 100);
 }
 
 }  // namespace
