@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <system_error>
 
 namespace caldera::pipeline {
 namespace {
@@ -65,7 +66,12 @@ bool GpuSampler::start(int device, double period_s) {
   shutdown_ = reinterpret_cast<void*>(shutdown);
   result_.note = "NVML utilisation, " + std::to_string(static_cast<int>(period_s * 1000)) + " ms samples";
   stopping_ = false;
-  thread_ = std::thread([this, period_s] { loop(period_s); });
+  try {
+    thread_ = std::thread([this, period_s] { loop(period_s); });
+  } catch (const std::system_error& e) {
+    shutdown();
+    return fail(std::string("cannot start the sampling thread: ") + e.what());
+  }
   return true;
 }
 
