@@ -102,7 +102,12 @@ class AsyncRunner {
       const double now = now_seconds();
       if (control.progress && now - last_progress >= control.progress_interval_s) {
         last_progress = now;
-        control.progress(frames_written(), now - start);
+        // The threads must still be joined if the caller's callback throws.
+        try {
+          control.progress(frames_written(), now - start);
+        } catch (...) {
+          job_.fail(internal_error("pipeline: the progress callback threw an exception"));
+        }
       }
       lock.lock();
     }
