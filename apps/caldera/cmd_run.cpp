@@ -1,31 +1,35 @@
-// `caldera run`: frames from a file, through the operator chain (on the GPU where there is one),
-// into a file. One frame at a time on one stream; the asynchronous pipeline is a later stage.
+// `caldera run`: a job as a pipeline of stages running at once (src/pipeline): from a pipeline
+// file (--pipeline), or from -i, --vf and -o (a source, one operator stage per filter, a sink).
+// --sync runs the same stages one after another on one thread, the reference for comparisons.
+// Folders of images of different sizes run frame by frame instead (frame_loop.cpp): a
+// pipeline's buffers have one size.
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
-#include <cstdlib>
+#include <csignal>
 
 #include "caldera/commands.hpp"
 #include "caldera/device_info.hpp"
 #include "caldera/filter.hpp"
 #include "caldera/io/media.hpp"
+#include "caldera/pipeline/pipeline.hpp"
+#include "caldera/frame_loop.hpp"
 
 namespace caldera::app {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+// Ctrl-C stops the job cleanly: every stage ends, outputs under temporary names are removed.
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_interrupt(int) { g_interrupted.store(true); }
 
 class Progress {
  public:
-  Progress(bool enabled, long total) : enabled_(enabled), total_(total), start_(Clock::now()), last_(start_) {}
-  // `media_seconds`: how far into the video the frames reach (-1 when the input has no timing).
-  void update(long frames, double media_seconds = -1, bool final = false) {
+  // `frame_rate`: the source's, for the speed (seconds of video per second); 0 without a clock.
+  Progress(bool enabled, long total, double frame_rate = 0) : enabled_(enabled), total_(total), rate_(frame_rate) {}
+  void update(long frames, double s, bool final = false) {
     if (!enabled_) return;
-    const auto now = Clock::now();
-    if (!final && now - last_ < std::chrono::milliseconds(250)) return;
-    last_ = now;
-    const double s = std::chrono::duration<double>(now - start_).count();
     const double fps = s > 0 ? frames / s : 0;
     std::string line = fmt::format("frame {}", frames);
     if (total_ > 0) {
@@ -33,197 +37,211 @@ class Progress {
       if (fps > 0 && !final) line += fmt::format("  ETA {:.1f}s", (total_ - frames) / fps);
     }
     line += fmt::format("  {:.1f} fps", fps);
-    // Speed as FFmpeg prints it: seconds of video per second of work.
-    if (media_seconds > 0 && s > 0) line += fmt::format("  speed {:.2f}x", media_seconds / s);
+    if (rate_ > 0 && fps > 0) line += fmt::format("  speed {:.2f}x", fps / rate_);
     fmt::print(stderr, "\r{:<72}{}", line, final ? "\n" : "");
+    shown_ = !final;
+  }
+  // Ends a progress line left open (before an error message).
+  void end_line() {
+    if (shown_) fmt::print(stderr, "\n");
+    shown_ = false;
   }
 
  private:
   bool enabled_;
   long total_;
-  Clock::time_point start_, last_;
+  double rate_;
+  bool shown_ = false;
 };
 
-std::string where(const Context& ctx) {
-  if (!ctx.is_cuda()) return "cpu";
+std::string where(bool gpu) {
+  if (!gpu) return "cpu";
   const SystemInfo info = probe_system();
   for (const auto& d : info.devices)
-    if (d.index == ctx.device()) return fmt::format("cuda:{} ({})", d.index, d.name);
-  return fmt::format("cuda:{}", ctx.device());
+    if (d.index == 0) return fmt::format("cuda:0 ({})", d.name);
+  return "cuda:0";
 }
 
-Result<int64_t> parse_bitrate(const std::string& s) {
-  if (s.empty()) return int64_t{0};
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  double scale = 1;
-  if (end && (*end == 'k' || *end == 'K')) scale = 1e3, ++end;
-  else if (end && (*end == 'm' || *end == 'M')) scale = 1e6, ++end;
-  if (!end || *end != '\0' || !(v > 0)) return invalid_argument("--bitrate '" + s + "' is not a rate such as 8M or 2500k");
-  return static_cast<int64_t>(v * scale);
-}
-
-Status run_job(const RunOptions& o) {
-  CALDERA_ASSIGN_OR_RETURN(DeviceChoice choice, parse_device_choice(o.device));
-  CALDERA_ASSIGN_OR_RETURN(Context ctx, Context::create(choice));
-  if (o.decode == "nvdec" && !ctx.is_cuda())
-    return invalid_argument("--decode nvdec needs the job on a GPU (--device cuda): " + cuda_unavailable_reason());
-  SourceOptions so;
-  so.raw_format = o.input_format;
-  so.raw_size = o.size;
-  so.start_seconds = o.start;
-  so.duration_seconds = o.duration;
+// The command line's video and image options as the source's and sink's stage options
+// (the names a pipeline file uses; src/pipeline/build.cpp reads them).
+Status add_source_options(const RunOptions& o, std::map<std::string, std::string>& opts) {
+  if (o.start > 0) opts["start"] = fmt::format("{}", o.start);
+  if (o.duration > 0) opts["duration"] = fmt::format("{}", o.duration);
+  if (o.decode != "auto") opts["decode"] = o.decode;
   // Nothing to copy into: the null output takes frames only.
-  so.copy_streams = o.copy_streams != "none" && o.output != kNullSinkName;
-  if (ctx.is_cuda() && o.decode != "cpu") so.decode_context = &ctx;
-  CALDERA_ASSIGN_OR_RETURN(auto source, open_media_source(o.input, so));
-  if (o.decode == "nvdec" && source->info().memory != MemoryKind::Device)
-    return unsupported(o.input + ": NVDEC cannot decode it (" + source->info().decoder + ")");
-  SinkOptions sink_options;
-  sink_options.jpeg_quality = o.jpeg_quality;
-  sink_options.image_format = o.image_format;
-  sink_options.codec = o.codec;
-  sink_options.encoder = o.encoder;
-  sink_options.crf = o.crf;
-  sink_options.preset = o.preset;
-  sink_options.gop = o.gop;
-  sink_options.pixel_format = o.pixel_format;
-  CALDERA_ASSIGN_OR_RETURN(sink_options.bitrate, parse_bitrate(o.bitrate));
-  if (ctx.is_cuda()) sink_options.encode_context = &ctx;
-  CALDERA_ASSIGN_OR_RETURN(auto sink, make_media_sink(o.output, sink_options));
-  FilterChain chain;
+  if (o.copy_streams != "all" || o.output == kNullSinkName) opts["copy_streams"] = "none";
+  return Status::ok();
+}
+
+void add_sink_options(const RunOptions& o, std::map<std::string, std::string>& opts) {
+  opts["jpeg_quality"] = std::to_string(o.jpeg_quality);
+  if (o.image_format != "png") opts["image_format"] = o.image_format;
+  if (!o.codec.empty()) opts["codec"] = o.codec;
+  if (!o.encoder.empty()) opts["encoder"] = o.encoder;
+  if (o.crf >= 0) opts["crf"] = fmt::format("{}", o.crf);
+  if (!o.bitrate.empty()) opts["bitrate"] = o.bitrate;
+  if (!o.preset.empty()) opts["preset"] = o.preset;
+  if (o.gop > 0) opts["gop"] = std::to_string(o.gop);
+  if (!o.pixel_format.empty()) opts["pix_fmt"] = o.pixel_format;
+}
+
+// -i, --vf, -o as a pipeline: the source, one operator stage per filter, the sink (with a
+// conversion added when the file cannot hold what the chain makes).
+Result<PipelineSpec> spec_from_chain(const RunOptions& o) {
+  PipelineSpec spec;
+  spec.device = o.device.empty() ? "auto" : o.device;
+  StageSpec src;
+  src.kind = StageKind::Source;
+  src.name = "source";
+  src.path = o.input;
+  src.raw_format = o.input_format;
+  src.raw_size = o.size;
+  src.frames = o.frames;
+  CALDERA_RETURN_IF_ERROR(add_source_options(o, src.options));
+  spec.stages.push_back(std::move(src));
   if (!o.chain.empty()) {
-    auto parsed = parse_filter_chain(o.chain);
-    if (!parsed) return parsed.status().with_context("--vf");
-    chain = std::move(parsed).value();
+    auto filters = parse_filter_specs(o.chain);
+    if (!filters) return filters.status().with_context("--vf");
+    for (FilterSpec& f : *filters) {
+      StageSpec s;
+      s.kind = StageKind::Operator;
+      s.filter = f.name;
+      s.options = std::move(f.options);
+      spec.stages.push_back(std::move(s));
+    }
   }
+  StageSpec sink;
+  sink.kind = StageKind::Sink;
+  sink.name = "sink";
+  sink.path = o.output;
+  add_sink_options(o, sink.options);
+  sink.convert = true;
+  spec.stages.push_back(std::move(sink));
+  return spec;
+}
 
-  const MediaInfo& info = source->info();
-  const ImageDesc in_desc = info.desc;
-  ChainRunner runner(chain, ctx);
-  CALDERA_RETURN_IF_ERROR(runner.prepare(in_desc, ctx.memory()));
-  if (!sink->accepts(runner.output_desc().format)) {
-    const PixelFormat target = sink->preferred(runner.output_desc());
-    if (!o.quiet)
-      fmt::print(stderr, "note: {} cannot hold {}; converting to {} for it\n", o.output,
-                 format_name(runner.output_desc().format), format_name(target));
-    CALDERA_ASSIGN_OR_RETURN(auto convert, FilterRegistry::builtin().make("convert", {{"format", format_name(target)}}));
-    chain.filters.push_back(std::move(convert));
-    CALDERA_RETURN_IF_ERROR(runner.prepare(in_desc, ctx.memory()));
+// A pipeline file, with -i / -o / --frames / --device overriding its source, sink and device.
+Result<PipelineSpec> spec_from_file(const RunOptions& o) {
+  CALDERA_ASSIGN_OR_RETURN(PipelineSpec spec, load_pipeline_file(o.pipeline));
+  std::vector<StageSpec*> sources, sinks;
+  for (StageSpec& s : spec.stages) {
+    if (s.kind == StageKind::Source) sources.push_back(&s);
+    if (s.kind == StageKind::Sink) sinks.push_back(&s);
   }
-  const ImageDesc out_desc = runner.output_desc();
-  CALDERA_RETURN_IF_ERROR(sink->open(out_desc, info));
+  if (!o.input.empty() || o.frames > 0 || !o.input_format.empty() || !o.size.empty()) {
+    if (sources.size() != 1) return invalid_argument("-i/--frames: " + o.pipeline + " has no single source stage to apply them to");
+    if (!o.input.empty()) sources[0]->path = o.input;
+    if (o.frames > 0) sources[0]->frames = o.frames;
+    if (!o.input_format.empty()) sources[0]->raw_format = o.input_format;
+    if (!o.size.empty()) sources[0]->raw_size = o.size;
+  }
+  if (!o.output.empty()) {
+    if (sinks.size() != 1) return invalid_argument("-o: " + o.pipeline + " has " + std::to_string(sinks.size()) + " sinks; -o replaces the path of one");
+    sinks[0]->path = o.output;
+  }
+  if (!o.device.empty()) spec.device = o.device;
+  return spec;
+}
 
-  // Host frames are pinned when a GPU is used, so uploads and downloads run at full speed. Frames
-  // that a decoder leaves on the GPU skip the upload; a sink that takes device frames (NVENC)
-  // skips the download.
-  const MemoryKind staging = ctx.is_cuda() ? MemoryKind::PinnedHost : MemoryKind::Host;
-  const bool frames_on_device = info.memory == MemoryKind::Device;
-  const bool sink_on_device = ctx.is_cuda() && sink->accepts_memory(MemoryKind::Device);
-  Frame in, out;
-  Image in_dev, out_dev;
-  // Buffers for frames of one description; again when a folder of images changes size.
-  auto allocate = [&](const ImageDesc& in_d, const ImageDesc& out_d) -> Status {
-    if (!frames_on_device) {
-      CALDERA_ASSIGN_OR_RETURN(in.image, Image::create(in_d, staging));
-    }
-    if (ctx.is_cuda()) {
-      if (!frames_on_device) {
-        CALDERA_ASSIGN_OR_RETURN(in_dev, Image::create(in_d, MemoryKind::Device, &ctx));
-      }
-      CALDERA_ASSIGN_OR_RETURN(out_dev, Image::create(out_d, MemoryKind::Device, &ctx));
-    }
-    if (!sink_on_device) {
-      CALDERA_ASSIGN_OR_RETURN(out.image, Image::create(out_d, staging));
-    }
-    return Status::ok();
-  };
-  CALDERA_RETURN_IF_ERROR(allocate(in_desc, out_desc));
-  ImageDesc planned = in_desc;
+Status run_job(const RunOptions& o, bool* interrupted) {
+  if (!o.pipeline.empty() && !o.chain.empty()) return invalid_argument("--vf and --pipeline: give one or the other");
+  if (o.pipeline.empty() && (o.input.empty() || o.output.empty()))
+    return invalid_argument("run needs -i and -o (or --pipeline FILE)");
+  if (!o.device.empty()) CALDERA_RETURN_IF_ERROR(parse_device_choice(o.device).status());
+  if (o.pipeline.empty() && is_image_sequence_input(o.input)) {
+    // A folder whose images differ in size runs frame by frame (the chain re-planned per size).
+    SourceOptions probe;
+    CALDERA_ASSIGN_OR_RETURN(auto folder, open_media_source(o.input, probe));
+    if (folder->info().size_varies) return run_frame_by_frame(o, std::move(folder));
+  }
+  CALDERA_ASSIGN_OR_RETURN(PipelineSpec spec, o.pipeline.empty() ? spec_from_chain(o) : spec_from_file(o));
+  spec.frames_in_flight = o.frames_in_flight > 0 ? o.frames_in_flight : spec.frames_in_flight;
+  PipelineOptions options;
+  options.synchronous = o.sync;
+  auto created = Pipeline::create(std::move(spec), options);
+  if (!created) return o.pipeline.empty() ? created.status() : created.status().with_context(o.pipeline);
+  Pipeline pipeline = std::move(created).value();
 
-  size_t notes_printed = 0;
+  const std::vector<StageInfo>& stages = pipeline.stages();
+  bool gpu = false;
+  for (const StageInfo& s : stages) gpu = gpu || s.on_gpu;
   if (!o.quiet) {
+    for (const StageInfo& s : stages)
+      if (s.kind == StageKind::Operator && !s.note.empty()) fmt::print(stderr, "note: {}\n", s.note);
+    const StageInfo& first = stages.front();
+    const StageInfo* last = nullptr;
     std::string steps;
-    for (const auto& f : chain.filters) steps += (steps.empty() ? "" : ", ") + f->describe();
-    fmt::print(stderr, "{}: {}x{} {} -> {}x{} {} on {}{}{}\n", o.input, in_desc.width, in_desc.height,
-               format_name(in_desc.format), out_desc.width, out_desc.height, format_name(out_desc.format), where(ctx),
-               steps.empty() ? "" : ": ", steps);
+    for (const StageInfo& s : stages) {
+      if (s.kind == StageKind::Sink && !last) last = &s;
+      if (s.kind == StageKind::Operator || s.kind == StageKind::Model) steps += (steps.empty() ? "" : ", ") + s.what;
+    }
+    const std::string mode = o.sync ? "synchronous" : "pipelined";
+    if (o.pipeline.empty()) {
+      fmt::print(stderr, "{}: {}x{} {} -> {}x{} {} on {} ({}){}{}\n", o.input, first.out.width, first.out.height,
+                 format_name(first.out.format), last->in.width, last->in.height, format_name(last->in.format), where(gpu),
+                 mode, steps.empty() ? "" : ": ", steps);
+    } else {
+      fmt::print(stderr, "{}: {} stages on {} ({})\n{}", o.pipeline, stages.size(), where(gpu), mode, pipeline.describe());
+    }
+    const MediaInfo& info = pipeline.source_info();
     if (!info.codec.empty()) fmt::print(stderr, "decoding {} {}\n", info.container, info.decoder);
     for (const auto& n : info.notes) fmt::print(stderr, "note: {}\n", n);
-    notes_printed = info.notes.size();
-    fmt::print(stderr, "writing {}\n", sink->describe());
+    if (o.pipeline.empty())
+      for (const StageInfo& st : stages)
+        if (st.kind == StageKind::Sink) fmt::print(stderr, "writing {}\n", st.what);
   }
-  long total = info.frame_count;
+  long total = pipeline.source_info().frame_count;
   if (o.frames > 0 && (total < 0 || o.frames < total)) total = o.frames;
-  Progress progress(!o.quiet && (o.progress || isatty(2)), total);
-  const auto start = Clock::now();
-  long frames = 0;
-  double media_end = -1;
+  const MediaInfo& info = pipeline.source_info();
   const bool timed = !info.codec.empty() || info.container == "y4m";  // stills and raw frames have no clock
-  while (o.frames < 0 || frames < o.frames) {
-    auto more = source->read(in);
-    if (!more) return more.status();
-    if (!*more) break;
-    const std::string at = "frame " + std::to_string(frames);
-    const ImageDesc& got = in.image.desc();
-    if (got.width != planned.width || got.height != planned.height || got.format != planned.format) {
-      if (!info.size_varies)
-        return internal_error(o.input + ": " + at + " does not have the size the source announced");
-      CALDERA_RETURN_IF_ERROR(runner.prepare(got, ctx.memory()).with_context(at));
-      planned = got;
-      CALDERA_RETURN_IF_ERROR(allocate(got, runner.output_desc()));
-    }
-    // No filters and a sink that takes the frames where they are: handed over as they are.
-    const bool hand_over = chain.filters.empty() && sink->accepts_memory(in.image.memory());
-    if (hand_over) {
-      out.image = std::move(in.image);
-    } else if (ctx.is_cuda()) {
-      ConstImageView src = in.image.view();
-      if (!frames_on_device) {
-        CALDERA_RETURN_IF_ERROR(copy_image(in.image.view(), in_dev.view(), ctx));
-        src = in_dev.view();
-      }
-      CALDERA_RETURN_IF_ERROR(runner.run(src, out_dev.view()).with_context(at));
-      if (sink_on_device) {
-        out.image = Image::wrap(out_dev.view(), nullptr);
-      } else {
-        CALDERA_RETURN_IF_ERROR(copy_image(out_dev.view(), out.image.view(), ctx));
-      }
-    } else {
-      CALDERA_RETURN_IF_ERROR(runner.run(in.image.view(), out.image.view()).with_context(at));
-    }
-    out.index = in.index;
-    out.pts = in.pts;
-    out.duration = in.duration;
-    out.time_base = in.time_base;
-    out.name = in.name;
-    out.passthrough = std::move(in.passthrough);
-    in.passthrough.clear();
-    CALDERA_RETURN_IF_ERROR(ctx.synchronize().with_context(at));
-    CALDERA_RETURN_IF_ERROR(sink->write(out));
-    if (hand_over) in.image = std::move(out.image);  // the source may reuse its buffer
-    ++frames;
-    if (timed && out.pts != kNoTimestamp) media_end = out.seconds() + double(out.duration) * out.time_base.value();
-    progress.update(frames, media_end);
+  Progress progress(!o.quiet && (o.progress || isatty(2)), total, timed && info.frame_rate.valid() ? info.frame_rate.value() : 0);
+
+  g_interrupted.store(false);
+  struct sigaction sa {}, old_int {}, old_term {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  RunControl control;
+  control.cancel = &g_interrupted;
+  control.progress = [&](long frames, double s) { progress.update(frames, s); };
+  Status s = pipeline.run(control);
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  *interrupted = g_interrupted.load();
+
+  const PipelineStats& st = pipeline.stats();
+  if (s) progress.update(st.frames, st.seconds, true);
+  else progress.end_line();
+  if (o.stats) fmt::print(stderr, "{}", format_stats(st));
+  if (!o.stats_json.empty()) {
+    std::FILE* f = std::fopen(o.stats_json.c_str(), "w");
+    if (!f) return io_error("--stats-json: cannot write '" + o.stats_json + "'");
+    const std::string text = stats_to_json(st);
+    const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    if (std::fclose(f) != 0 || !ok) return io_error("--stats-json: cannot write '" + o.stats_json + "'");
   }
-  if (!o.quiet)
-    for (size_t i = notes_printed; i < info.notes.size(); ++i) fmt::print(stderr, "\nnote: {}\n", info.notes[i]);
-  if (frames == 0) return io_error(o.input + ": no frames to process");
-  CALDERA_RETURN_IF_ERROR(sink->finish());
-  progress.update(frames, media_end, true);
-  const double s = std::chrono::duration<double>(Clock::now() - start).count();
-  if (!o.quiet)
-    fmt::print(stderr, "wrote {}: {} frame{} {}x{} {} in {:.2f} s ({:.1f} fps)\n", o.output, frames,
-               frames == 1 ? "" : "s", out_desc.width, out_desc.height, format_name(out_desc.format), s, frames / s);
+  if (!s) return s;
+  if (!o.quiet) {
+    for (const StageInfo& sink : stages) {
+      if (sink.kind != StageKind::Sink) continue;
+      // The output's name where the command line gave it, else what the sink is.
+      fmt::print(stderr, "wrote {}: {} frame{} {}x{} {} in {:.2f} s ({:.1f} fps)\n", o.pipeline.empty() ? o.output : sink.what, st.frames,
+                 st.frames == 1 ? "" : "s", sink.in.width, sink.in.height, format_name(sink.in.format), st.seconds,
+                 st.seconds > 0 ? st.frames / st.seconds : 0.0);
+    }
+  }
   return Status::ok();
 }
 
 }  // namespace
 
 int run_command(const RunOptions& o) {
-  Status s = run_job(o);
+  bool interrupted = false;
+  Status s = run_job(o, &interrupted);
   if (s) return 0;
   print_error(s.message());
+  if (interrupted) return 130;  // as shells report a job stopped by Ctrl-C (the message said "cancelled")
   return s.code() == StatusCode::InvalidArgument ? 2 : 1;
 }
 

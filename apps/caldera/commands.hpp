@@ -7,7 +7,8 @@
 namespace caldera::app {
 
 struct RunOptions {
-  std::string input, output, chain, device = "auto";
+  std::string input, output, chain;
+  std::string device;              // cpu, cuda, auto; empty: auto (or the pipeline file's)
   std::string input_format, size;  // raw input only
   long frames = -1;                // stop after N frames
   int jpeg_quality = 92;
@@ -21,6 +22,12 @@ struct RunOptions {
   int gop = 0;
   bool quiet = false;
   bool progress = false;  // force the progress line even when stderr is not a terminal
+  // The pipeline (src/pipeline).
+  std::string pipeline;        // a pipeline file instead of -i/--vf/-o
+  bool stats = false;          // print the per-stage table at the end
+  std::string stats_json;      // also write the statistics as JSON to this file
+  bool sync = false;           // one thread, stage after stage
+  int frames_in_flight = 0;    // 0: the file's, or chosen from the stages
 };
 int run_command(const RunOptions& o);
 

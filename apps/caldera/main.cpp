@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "apply a chain of operators to an image or a video");
-  run_cmd->add_option("-i,--input", run.input, "input: a video file (.mp4, .mkv, .mov, .webm, .ts, ...), .png, .jpg, a folder or glob of images, .y4m, or raw frames (.yuv/.raw with --input-format and --size)")->required();
-  run_cmd->add_option("-o,--output", run.output, "output: .mp4, .mkv, .mov, .ts, .webm, .png, .jpg, a folder/ or a pattern such as out/%05d.png, .y4m or .yuv/.raw; \"null\" discards the frames (for timing)")->required();
+  run_cmd->add_option("-i,--input", run.input, "input: a video file (.mp4, .mkv, .mov, .webm, .ts, ...), .png, .jpg, a folder or glob of images, .y4m, or raw frames (.yuv/.raw with --input-format and --size)");
+  run_cmd->add_option("-o,--output", run.output, "output: .mp4, .mkv, .mov, .ts, .webm, .png, .jpg, a folder/ or a pattern such as out/%05d.png, .y4m or .yuv/.raw; \"null\" discards the frames (for timing)");
   run_cmd->add_option("--vf", run.chain, "operator chain, e.g. \"resize=w=1280:h=-1:interp=bicubic,convert=nv12\"");
   run_cmd->add_option("--device", run.device, "cpu, cuda or auto (GPU where there is one)")->check(CLI::IsMember({"cpu", "cuda", "gpu", "auto"}));
   run_cmd->add_option("--input-format", run.input_format, "pixel format of raw input (nv12, i420, p010, rgb24, ...)");
@@ -37,6 +37,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--pix-fmt", run.pixel_format, "encoder input format: yuv420p, yuv420p10le (10-bit), nv12, p010le, yuv422p, yuv444p");
   run_cmd->add_flag("-q,--quiet", run.quiet, "print nothing but errors");
   run_cmd->add_flag("--progress", run.progress, "show the progress line even when stderr is not a terminal");
+  // The pipeline (docs/pipeline.md).
+  run_cmd->add_option("--pipeline", run.pipeline, "run a pipeline file (.yaml or .json; -i/-o/--frames/--device override its source, sink and device)");
+  run_cmd->add_flag("--stats", run.stats, "print each stage's busy/waiting time, queue depth and rate, the limiting stage and the GPU's use");
+  run_cmd->add_option("--stats-json", run.stats_json, "write the statistics as JSON to this file");
+  run_cmd->add_flag("--sync", run.sync, "run the stages one after another on one thread (for comparison)");
+  run_cmd->add_option("--frames-in-flight", run.frames_in_flight, "most frames inside the pipeline at once")->check(CLI::Range(1, 4096));
   run_cmd->footer("Filters (comma-separated, options as key=value joined by ':'):\n" + caldera::FilterRegistry::builtin().help());
 
   InfoOptions info;

@@ -92,8 +92,19 @@ struct FilterChain {
   std::vector<std::unique_ptr<Filter>> filters;
 };
 
-// Parses "name=opt=v:opt=v,name2=..." (filters split by ',', options by ':', a bare first
-// option is the filter's main option).
+// One filter of a chain as its text names it: the registered name and the options. The registry
+// makes any number of instances from it (a pipeline stage with several workers needs one each).
+struct FilterSpec {
+  std::string name;
+  std::map<std::string, std::string> options;
+};
+
+// Splits "name=opt=v:opt=v,name2=..." into filter specs (filters split by ',', options by ':', a
+// bare first option is the filter's main option). Names are checked against the registry;
+// option values are checked when a filter is made from the spec.
+Result<std::vector<FilterSpec>> parse_filter_specs(const std::string& text,
+                                                   const FilterRegistry& registry = FilterRegistry::builtin());
+// Parses a chain and makes its filters.
 Result<FilterChain> parse_filter_chain(const std::string& text, const FilterRegistry& registry = FilterRegistry::builtin());
 
 // Runs a chain on one frame at a time: intermediates are allocated once in prepare(), where the

@@ -18,6 +18,7 @@ enum class StatusCode {
   IoError,          // file missing, unreadable, unwritable, truncated or corrupt
   Unavailable,      // no GPU, or a peer library that is not present
   Internal,         // a broken invariant inside Caldera (a bug)
+  Cancelled,        // the caller (or a signal) stopped the work before it finished
 };
 
 const char* status_code_name(StatusCode code);
@@ -50,6 +51,7 @@ inline Status io_error(std::string m) { return {StatusCode::IoError, std::move(m
 inline Status unavailable(std::string m) { return {StatusCode::Unavailable, std::move(m)}; }
 inline Status internal_error(std::string m) { return {StatusCode::Internal, std::move(m)}; }
 inline Status out_of_memory(std::string m) { return {StatusCode::OutOfMemory, std::move(m)}; }
+inline Status cancelled(std::string m) { return {StatusCode::Cancelled, std::move(m)}; }
 
 template <class T>
 class [[nodiscard]] Result {

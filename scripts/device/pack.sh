@@ -12,11 +12,12 @@ arch="${CALDERA_DEVICE_ARCH:-90-real}"
 
 bash scripts/device/build-ffmpeg.sh
 ffprefix="${CALDERA_FFMPEG_PREFIX:-$PWD/.cache/ffmpeg-device}"
-# Caldera against that FFmpeg, as a shared library so both executables use one copy of it and of
+# Caldera against that FFmpeg (the sanitizer builds of the pipeline tests stay here: they run in
+# CI, not on the GPU machine), as a shared library so both executables use one copy of it and of
 # the kernels (see CALDERA_SHARED_LIBRARY in CMakeLists.txt).
 PKG_CONFIG_PATH="$ffprefix/lib/pkgconfig" CALDERA_BUILD_DIR=build-device bash scripts/build.sh \
   -DCMAKE_CUDA_ARCHITECTURES="$arch" -DCALDERA_SHARED_LIBRARY=ON -DCMAKE_BUILD_RPATH="$ffprefix/lib" \
-  -DCALDERA_WITH_PEERS=OFF
+  -DCALDERA_WITH_PEERS=OFF -DCALDERA_PIPELINE_SANITIZERS=OFF
 
 bundle=.device-bundle
 rm -rf "$bundle"

@@ -3,7 +3,8 @@
 #   bash scripts/device/run.sh            (with .device-bundle carried; see scripts/device/pack.sh)
 # Builds the NPP peer plugin against the machine's NPP, runs every GPU test, the main job on
 # the GPU against the CPU, and `caldera bench`, and writes logs and tables under $OUT.
-# CALDERA_TESTS_FILTER / CALDERA_BENCH_FILTER narrow what runs; CALDERA_SKIP_BENCH=1 skips it.
+# CALDERA_TESTS_FILTER / CALDERA_BENCH_FILTER narrow what runs; CALDERA_SKIP_BENCH=1 skips it,
+# CALDERA_SKIP_PIPELINE_BENCH=1 the pipeline benchmark.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT="${OUT:-$PWD/out/device}"
@@ -134,6 +135,17 @@ fi
 if [ "${CALDERA_SKIP_VIDEO_BENCH:-0}" != 1 ]; then
   say "video: decode and the whole job, Caldera against the FFmpeg command line"
   bash scripts/device/video_bench.sh "$OUT" 2>&1 | tee -a "$log"
+fi
+
+# The pipeline: each job run synchronously and pipelined, and its halves alone (frames/s, GPU
+# busy from NVML, each stage's own rate); job b (software encode) runs once the build has the
+# FFmpeg video sink, and says it was skipped until then.
+if [ "${CALDERA_SKIP_PIPELINE_BENCH:-0}" != 1 ]; then
+  say "pipeline benchmark"
+  env -u LD_LIBRARY_PATH CALDERA_LD_LIBRARY_PATH="$LD_LIBRARY_PATH" timeout 400 python3 scripts/bench_pipeline.py \
+    --caldera "$bin/caldera" --device cuda --out "$OUT/pipeline-bench" --frames "${CALDERA_PIPELINE_FRAMES:-240}" \
+    --writers "${CALDERA_PIPELINE_WRITERS:-12}" --reps 2 2>&1 | tee -a "$log"
+  rm -rf "$OUT/pipeline-bench/frames" "$OUT/pipeline-bench"/*.y4m "$OUT/pipeline-bench"/*.mp4
 fi
 
 if [ "${CALDERA_SKIP_BENCH:-0}" != 1 ]; then

@@ -12,6 +12,7 @@ const char* status_code_name(StatusCode code) {
     case StatusCode::IoError: return "IoError";
     case StatusCode::Unavailable: return "Unavailable";
     case StatusCode::Internal: return "Internal";
+    case StatusCode::Cancelled: return "Cancelled";
   }
   return "Unknown";
 }

@@ -27,8 +27,10 @@ bool png_can_write(PixelFormat f);
 bool jpeg_can_write(PixelFormat f);
 
 // `file` is open at its first byte; `path` is only used in messages.
-Result<Image> decode_png(std::FILE* file, const std::string& path);
-Result<Image> decode_jpeg(std::FILE* file, const std::string& path);
+// With `header_only`, the image's description is written there and no pixels are read (the
+// returned image is empty).
+Result<Image> decode_png(std::FILE* file, const std::string& path, ImageDesc* header_only = nullptr);
+Result<Image> decode_jpeg(std::FILE* file, const std::string& path, ImageDesc* header_only = nullptr);
 
 // The image is on the host and its format passed *_can_write; the options are validated.
 Status encode_png(ConstImageView image, std::FILE* file, const std::string& path, int compression);

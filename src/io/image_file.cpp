@@ -54,7 +54,11 @@ Result<ImageFileType> image_file_type_from_path(const std::string& path) {
                           "' (known: .png, .jpg, .jpeg)");
 }
 
-Result<Image> read_image_file(const std::string& path) {
+namespace {
+
+// Opens an image file, checks its content is what its extension says, and decodes it (or only
+// its header, with `header_only`).
+Result<Image> read_image(const std::string& path, ImageDesc* header_only) {
   CALDERA_ASSIGN_OR_RETURN(ImageFileType type, image_file_type_from_path(path));
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) return io_error("cannot open '" + path + "': " + std::strerror(errno));
@@ -71,8 +75,18 @@ Result<Image> read_image_file(const std::string& path) {
     return io_error("'" + path + "' is not a " + file_type_name(type) + " file" + hint);
   }
   std::rewind(file.get());
-  return type == ImageFileType::Png ? io_internal::decode_png(file.get(), path)
-                                    : io_internal::decode_jpeg(file.get(), path);
+  return type == ImageFileType::Png ? io_internal::decode_png(file.get(), path, header_only)
+                                    : io_internal::decode_jpeg(file.get(), path, header_only);
+}
+
+}  // namespace
+
+Result<Image> read_image_file(const std::string& path) { return read_image(path, nullptr); }
+
+Result<ImageDesc> read_image_header(const std::string& path) {
+  ImageDesc d;
+  CALDERA_RETURN_IF_ERROR(read_image(path, &d).status());
+  return d;
 }
 
 Status write_image_file(ConstImageView image, const std::string& path, const ImageWriteOptions& options) {

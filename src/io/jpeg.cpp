@@ -136,7 +136,7 @@ bool jpeg_can_write(PixelFormat f) {
   return f == PixelFormat::Gray8 || f == PixelFormat::RGB24 || f == PixelFormat::BGR24;
 }
 
-Result<Image> decode_jpeg(std::FILE* file, const std::string& path) {
+Result<Image> decode_jpeg(std::FILE* file, const std::string& path, ImageDesc* header_only) {
   Decoder d{};
   install_errors(&d.err);
   DecoderOwner owner(&d);
@@ -153,6 +153,10 @@ Result<Image> decode_jpeg(std::FILE* file, const std::string& path) {
                  gray ? PixelFormat::Gray8 : PixelFormat::RGB24, still_image_color()};
   if (d.cinfo.output_components != (gray ? 1 : 3))
     return internal_error(path + ": libjpeg gives " + std::to_string(d.cinfo.output_components) + " components");
+  if (header_only) {
+    *header_only = desc;
+    return Image();
+  }
   CALDERA_ASSIGN_OR_RETURN(Image img, allocate_decoded(desc, path));
   ImageView v = img.view();
   if (!jpeg_read_pixels_plain(&d, v.plane(0).data, v.plane(0).pitch))

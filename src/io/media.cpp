@@ -1,6 +1,7 @@
 // open_media_source / make_media_sink: the file family from the extension (raw frames also by
 // --input-format), then that family's reader or writer.
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "io/media_internal.hpp"
@@ -38,9 +39,20 @@ Status ensure_frame_image(Frame& frame, const ImageDesc& desc, MemoryKind memory
 
 }  // namespace io
 
+Result<int64_t> parse_bitrate(const std::string& s) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  double scale = 1;
+  if (end && (*end == 'k' || *end == 'K')) scale = 1e3, ++end;
+  else if (end && (*end == 'm' || *end == 'M')) scale = 1e6, ++end;
+  if (s.empty() || !end || *end != '\0' || !(v > 0) || v * scale > 1e12)
+    return invalid_argument("--bitrate '" + s + "' is not a rate such as 8M or 2500k");
+  return static_cast<int64_t>(v * scale);
+}
+
 Result<std::unique_ptr<MediaSource>> open_media_source(const std::string& path, const SourceOptions& options) {
   std::error_code ec;
-  if (io::is_image_sequence_input(path)) return io::open_image_sequence(path, options);
+  if (is_image_sequence_input(path)) return io::open_image_sequence(path, options);
   if (!std::filesystem::exists(path, ec)) return io_error("input '" + path + "' does not exist");
   const std::string e = io::lower_extension(path);
   if (e == ".y4m") return io::open_y4m_source(path);

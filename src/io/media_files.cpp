@@ -243,6 +243,7 @@ class NullSink : public MediaSink {
   bool accepts_memory(MemoryKind) const override { return true; }
   Status open(const ImageDesc&, const MediaInfo&) override { return Status::ok(); }
   Status write(const Frame&) override { return Status::ok(); }
+  int parallel_writers() const override { return 64; }
   Status finish() override { return Status::ok(); }
   std::string describe() const override { return "null (frames are discarded)"; }
 };

@@ -24,8 +24,6 @@ Result<std::unique_ptr<MediaSource>> open_image_source(const std::string& path, 
 Result<std::unique_ptr<MediaSource>> open_y4m_source(const std::string& path);
 Result<std::unique_ptr<MediaSource>> open_raw_source(const std::string& path, const SourceOptions& options);
 bool is_raw_extension(const std::string& ext);
-// A folder, or a pattern with * ? [ ] (a shell glob, for when the shell did not expand it).
-bool is_image_sequence_input(const std::string& path);
 Result<std::unique_ptr<MediaSource>> open_image_sequence(const std::string& path, const SourceOptions& options);
 // A folder (that exists, or a path ending in '/'), or a pattern with %d such as out/%05d.png.
 bool is_image_folder_output(const std::string& path);

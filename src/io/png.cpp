@@ -171,7 +171,7 @@ bool png_can_write(PixelFormat f) {
   }
 }
 
-Result<Image> decode_png(std::FILE* file, const std::string& path) {
+Result<Image> decode_png(std::FILE* file, const std::string& path, ImageDesc* header_only) {
   PngState st;
   st.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &st, on_png_error, on_png_warning);
   if (!st.png) return out_of_memory(path + ": cannot create the PNG decoder");
@@ -188,6 +188,10 @@ Result<Image> decode_png(std::FILE* file, const std::string& path) {
     return io_error(path + ": image size " + std::to_string(plan.width) + "x" + std::to_string(plan.height) +
                     " exceeds the 65536 pixel limit");
   ImageDesc desc{static_cast<int>(plan.width), static_cast<int>(plan.height), plan.format, still_image_color()};
+  if (header_only) {
+    *header_only = desc;
+    return Image();
+  }
   CALDERA_ASSIGN_OR_RETURN(Image img, allocate_decoded(desc, path));
   if (plan.row_bytes != static_cast<size_t>(desc.width) * bytes_per_pixel(plan.format))
     return internal_error(path + ": libpng row size " + std::to_string(plan.row_bytes) + " does not match " +

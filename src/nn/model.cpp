@@ -257,4 +257,30 @@ Status Session::run(ConstImageView input, ImageView output) {
   return Status::ok();
 }
 
+Status Session::run_batch(const void* input, const TensorShape& input_shape, void* output, bool half) {
+  const std::string what = "nn::Session::run_batch(" + model_.name() + ")";
+  CALDERA_RETURN_IF_ERROR(check_input_shape(input_shape).with_context(what));
+  if (!input || !output) return invalid_argument(what + ": input or output is null");
+  CALDERA_ASSIGN_OR_RETURN(TensorShape out_shape, model_.output_shape(input_shape));
+  if (cuda_) {
+    const long long bytes = half ? 2 : 4;
+    const auto dense = [&](const void* base, const TensorShape& s) {
+      const long long plane = static_cast<long long>(s.h) * s.w * bytes;
+      return cuda::Planar{const_cast<void*>(base), half, plane * s.c, plane, static_cast<long long>(s.w) * bytes};
+    };
+    Status s = cuda_->run_device(dense(input, input_shape), input_shape, dense(output, out_shape));
+    return s ? s : s.with_context(what);
+  }
+  if (half) return unsupported(what + ": the CPU session runs float32 tensors");
+  std::vector<cpu::HostTensor> outs;
+  Status s = cpu::run_graph(model_.graph(), {static_cast<const float*>(input)}, {to_ir(input_shape)}, outs,
+                            options_.threads);
+  if (!s) return s.with_context("model '" + model_.name() + "'");
+  if (outs[0].data.size() != out_shape.count())
+    return internal_error(what + ": the CPU runtime made " + std::to_string(outs[0].data.size()) + " values, not " +
+                          std::to_string(out_shape.count()));
+  std::copy(outs[0].data.begin(), outs[0].data.end(), static_cast<float*>(output));
+  return Status::ok();
+}
+
 }  // namespace caldera::nn

@@ -55,8 +55,8 @@ Result<std::unique_ptr<Filter>> FilterRegistry::make(const std::string& name,
   return info->make(FilterOptions(info->name, options));
 }
 
-Result<FilterChain> parse_filter_chain(const std::string& text, const FilterRegistry& registry) {
-  FilterChain chain;
+Result<std::vector<FilterSpec>> parse_filter_specs(const std::string& text, const FilterRegistry& registry) {
+  std::vector<FilterSpec> specs;
   std::stringstream filters(text);
   std::string filter;
   int index = 0;
@@ -87,11 +87,20 @@ Result<FilterChain> parse_filter_chain(const std::string& text, const FilterRegi
         first = false;
       }
     }
-    auto made = registry.make(name, kv);
-    if (!made) return made.status().with_context(where);
-    chain.filters.push_back(std::move(made).value());
+    specs.push_back({name, std::move(kv)});
   }
   if (!text.empty() && text.back() == ',') return invalid_argument("filter " + std::to_string(index + 1) + " is empty");
+  return specs;
+}
+
+Result<FilterChain> parse_filter_chain(const std::string& text, const FilterRegistry& registry) {
+  CALDERA_ASSIGN_OR_RETURN(std::vector<FilterSpec> specs, parse_filter_specs(text, registry));
+  FilterChain chain;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    auto made = registry.make(specs[i].name, specs[i].options);
+    if (!made) return made.status().with_context("filter " + std::to_string(i + 1));
+    chain.filters.push_back(std::move(made).value());
+  }
   return chain;
 }
 

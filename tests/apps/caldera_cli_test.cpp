@@ -131,6 +131,73 @@ TEST_F(CalderaCli, SuperResolvesWithAModelOrNamesTheMissingOne) {
   EXPECT_EQ(rd->header().height, 128);
 }
 
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST_F(CalderaCli, RunsAPipelineFileAndPrintsItsStats) {
+  const CliRun r = run_caldera("run --device cpu --pipeline " + example("pipeline_scale.yaml") + " -i " + example("clip.y4m") +
+                               " -o " + out("p.y4m") + " --stats");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* want : {"pipeline_scale.yaml: 6 stages on cpu (pipelined)", "resize 1280x720 bicubic", "alone fps",
+                           "limiting stage:", "frames in flight: at most", "GPU: not sampled"})
+    EXPECT_NE(r.output.find(want), std::string::npos) << want << " missing from\n" << r.output;
+  auto rd = Y4mReader::open(out("p.y4m"));
+  ASSERT_TRUE(rd) << rd.status().to_string();
+  EXPECT_EQ(rd->header().width, 640);
+  EXPECT_EQ(rd->estimated_frame_count(), 12);
+}
+
+TEST_F(CalderaCli, SynchronousAndPipelinedRunsWriteTheSameBytes) {
+  const std::string job = "run -q --device cpu -i " + example("clip.y4m") +
+                          " --vf resize=w=301:h=171:interp=lanczos3,flip=h,crop=w=200:h=100:x=50:y=30,convert=nv12";
+  ASSERT_EQ(run_caldera(job + " -o " + out("a.y4m")).exit_code, 0);
+  ASSERT_EQ(run_caldera(job + " --sync -o " + out("s.y4m")).exit_code, 0);
+  ASSERT_EQ(run_caldera(job + " --frames-in-flight 1 -o " + out("one.y4m")).exit_code, 0);
+  const std::string a = read_bytes(out("a.y4m"));
+  EXPECT_GT(a.size(), 12u * 200 * 100);
+  EXPECT_TRUE(a == read_bytes(out("s.y4m")));
+  EXPECT_TRUE(a == read_bytes(out("one.y4m")));
+}
+
+TEST_F(CalderaCli, WritesAnImageSequence) {
+  fs::create_directories(dir_ / "frames");
+  const CliRun r = run_caldera("run --device cpu -i " + example("clip.y4m") + " -o " + out("frames/f_%03d.png") +
+                               " --vf resize=w=96:h=54");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("converting to rgb24"), std::string::npos) << r.output;
+  for (int i = 0; i < 12; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "frames/f_%03d.png", i);
+    auto img = read_image_file(out(name));
+    ASSERT_TRUE(img) << img.status().to_string();
+    EXPECT_EQ(img->width(), 96);
+  }
+  EXPECT_FALSE(fs::exists(out("frames/f_012.png")));
+}
+
+TEST_F(CalderaCli, PipelineMistakesAreUsageErrorsThatNameTheStage) {
+  {
+    std::ofstream f(out("bad.yaml"));
+    f << "stages:\n  - {name: in, type: source, path: " << example("clip.y4m") << "}\n"
+      << "  - {name: big, type: operator, filter: resize, options: {w: 10, hh: 3}}\n"
+      << "  - {name: out, type: sink, path: null}\n";
+  }
+  CliRun r = run_caldera("run --pipeline " + out("bad.yaml"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("stage 'big': field 'options': resize: unknown option 'hh'"), std::string::npos) << r.output;
+  r = run_caldera("run --pipeline " + out("bad.yaml") + " --vf flip=h");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("one or the other"), std::string::npos) << r.output;
+  r = run_caldera("run -o " + out("x.png"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("needs -i and -o"), std::string::npos) << r.output;
+  r = run_caldera("run --pipeline " + out("missing.yaml"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("cannot open pipeline file"), std::string::npos) << r.output;
+}
+
 TEST_F(CalderaCli, InfoReportsTheMachine) {
   const CliRun r = run_caldera("info");
   EXPECT_EQ(r.exit_code, 0);

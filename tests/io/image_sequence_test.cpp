@@ -1,8 +1,12 @@
-// Folders and globs of images in, folders and %d patterns out, through the library and through
-// `caldera run` (which re-plans its chain when the images differ in size).
+// Folders and globs of images in, folders and %d patterns out (written by several threads at
+// once, nothing under the final names before finish()), through the library and through
+// `caldera run` (which runs frame by frame when the images differ in size).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "apps/cli_test_util.hpp"
 #include "caldera/io/image_file.hpp"
@@ -17,7 +21,7 @@ using testing::contains;
 using testing::random_image;
 using testing::ScopedTempDir;
 
-TEST(ImageSequence, FolderAndGlobInputsInNameOrder) {
+TEST(ImageFolders, FolderAndGlobInputsInNameOrder) {
   ScopedTempDir dir;
   std::filesystem::create_directories(dir.file("in"));
   ASSERT_TRUE(write_image_file(random_image(20, 10, PixelFormat::RGB24, 1).view(), dir.file("in/b.png")));
@@ -43,7 +47,7 @@ TEST(ImageSequence, FolderAndGlobInputsInNameOrder) {
   EXPECT_TRUE(contains(none.status().message(), "no .png or .jpg images match it")) << none.status().message();
 }
 
-TEST(ImageSequence, FolderOutputAppearsOnlyWhenComplete) {
+TEST(ImageFolders, FolderOutputAppearsOnlyWhenComplete) {
   ScopedTempDir dir;
   const std::string out = dir.file("out");
   {
@@ -54,10 +58,12 @@ TEST(ImageSequence, FolderOutputAppearsOnlyWhenComplete) {
     f.image = random_image(4, 4, PixelFormat::RGB24, 1);
     f.name = "x";
     ASSERT_TRUE((*sink)->write(f));
-    EXPECT_FALSE(std::filesystem::exists(out));  // still out.part
+    // The folder is made at open; the frame waits as x.png.part until finish().
+    EXPECT_FALSE(std::filesystem::exists(out + "/x.png"));
+    EXPECT_TRUE(std::filesystem::exists(out + "/x.png.part"));
     // Two frames may not land on one name.
     EXPECT_FALSE((*sink)->write(f));
-  }  // dropped unfinished: nothing stays
+  }  // dropped unfinished: nothing stays, not even the folder it made
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 
   auto sink = make_media_sink(dir.file("frame_%03d.png"));
@@ -77,7 +83,7 @@ TEST(ImageSequence, FolderOutputAppearsOnlyWhenComplete) {
   EXPECT_FALSE(make_media_sink(dir.file("frame_%d_%d.png")));
 }
 
-TEST(ImageSequence, CalderaRunResizesAFolderOfMixedSizes) {
+TEST(ImageFolders, CalderaRunResizesAFolderOfMixedSizes) {
   if (caldera_binary().empty()) GTEST_SKIP() << "the caldera binary was not built next to the tests";
   ScopedTempDir dir;
   std::filesystem::create_directories(dir.file("in"));
@@ -93,6 +99,107 @@ TEST(ImageSequence, CalderaRunResizesAFolderOfMixedSizes) {
   EXPECT_EQ(one->height(), 16);
   EXPECT_EQ(two->width(), 8);
   EXPECT_EQ(two->height(), 16);
+}
+
+namespace fs = std::filesystem;
+
+class ImageSequence : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("caldera_seq_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::vector<std::string> files() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir_)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  fs::path dir_;
+};
+
+TEST_F(ImageSequence, PatternsAreRecognised) {
+  EXPECT_TRUE(is_image_sequence_pattern("f_%05d.png"));
+  EXPECT_TRUE(is_image_sequence_pattern("out/%d.jpg"));
+  EXPECT_TRUE(is_image_sequence_pattern("100%%_%3d.png"));
+  EXPECT_FALSE(is_image_sequence_pattern("out.png"));
+  EXPECT_FALSE(is_image_sequence_pattern("a_%s.png"));
+  EXPECT_FALSE(is_image_sequence_pattern("a_%d_%d.png"));
+  EXPECT_FALSE(is_image_sequence_pattern("100%.png"));
+  auto bad = make_media_sink((dir_ / "f_%d.bmp").string());
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.status().message().find("unknown extension '.bmp'"), std::string::npos) << bad.status().message();
+}
+
+TEST_F(ImageSequence, WritersInParallelAndNothingBeforeFinish) {
+  auto sink = make_media_sink((dir_ / "f_%04d.png").string());
+  ASSERT_TRUE(sink) << sink.status().to_string();
+  EXPECT_GT((*sink)->parallel_writers(), 1);
+  const ImageDesc desc{13, 9, PixelFormat::RGB24};
+  ASSERT_TRUE((*sink)->open(desc, MediaInfo{}));
+  std::vector<Image> frames;
+  for (int i = 0; i < 12; ++i) frames.push_back(testing::random_image(desc, 100 + i));
+  std::vector<std::thread> writers;
+  std::atomic<int> failures{0};
+  for (int w = 0; w < 3; ++w)
+    writers.emplace_back([&, w] {
+      for (int i = w; i < 12; i += 3) {
+        Frame f;
+        f.index = i;
+        f.image = Image::wrap(frames[i].view(), nullptr);
+        if (!(*sink)->write(f)) ++failures;
+      }
+    });
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (const std::string& f : files()) EXPECT_NE(f.find(".part"), std::string::npos) << f << " appeared before finish()";
+  ASSERT_TRUE((*sink)->finish());
+  const auto names = files();
+  ASSERT_EQ(names.size(), 12u);
+  EXPECT_EQ(names.front(), "f_0000.png");
+  EXPECT_EQ(names.back(), "f_0011.png");
+  for (int i = 0; i < 12; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "f_%04d.png", i);
+    auto img = read_image_file((dir_ / name).string());
+    ASSERT_TRUE(img) << img.status().to_string();
+    EXPECT_IMAGES_CLOSE(img->view(), frames[i].view(), 0);
+  }
+}
+
+TEST_F(ImageSequence, ASinkDroppedBeforeFinishLeavesNothing) {
+  {
+    auto sink = make_media_sink((dir_ / "f_%d.jpg").string());
+    ASSERT_TRUE(sink);
+    const ImageDesc desc{8, 8, PixelFormat::RGB24};
+    ASSERT_TRUE((*sink)->open(desc, MediaInfo{}));
+    Image img = testing::random_image(desc, 1);
+    for (int i = 0; i < 3; ++i) {
+      Frame f;
+      f.index = i;
+      f.image = Image::wrap(img.view(), nullptr);
+      ASSERT_TRUE((*sink)->write(f));
+    }
+    EXPECT_EQ(files().size(), 3u);
+  }
+  EXPECT_TRUE(files().empty());
+}
+
+TEST_F(ImageSequence, MissingFoldersAndFormatsAreReportedAtOpen) {
+  auto sink = make_media_sink((dir_ / "nope" / "f_%d.png").string());
+  ASSERT_TRUE(sink);
+  Status s = (*sink)->open({8, 8, PixelFormat::RGB24}, MediaInfo{});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("does not exist"), std::string::npos) << s.message();
+  auto jpeg = make_media_sink((dir_ / "f_%d.jpg").string());
+  ASSERT_TRUE(jpeg);
+  EXPECT_FALSE((*jpeg)->accepts(PixelFormat::NV12));
+  EXPECT_FALSE((*jpeg)->accepts(PixelFormat::RGBA));
+  EXPECT_EQ((*jpeg)->preferred({8, 8, PixelFormat::NV12}), PixelFormat::RGB24);
+  s = (*jpeg)->open({8, 8, PixelFormat::NV12}, MediaInfo{});
+  EXPECT_FALSE(s);
 }
 
 }  // namespace

@@ -16,6 +16,8 @@ Result<ImageFileType> image_file_type_from_path(const std::string& path);
 // (16-bit with alpha is reduced to RGBA 8 bit), palette expanded to RGB24/RGBA.
 // JPEG: gray -> Gray8, everything else -> RGB24 (full-range sRGB).
 Result<Image> read_image_file(const std::string& path);
+// The description read_image_file would give, from the header alone (no pixels are decoded).
+Result<ImageDesc> read_image_header(const std::string& path);
 
 struct ImageWriteOptions {
   int jpeg_quality = 92;     // 1..100

@@ -65,6 +65,9 @@ class MediaSink {
   // `source` is what the frames came from: timing, rotation and the streams to copy through.
   virtual Status open(const ImageDesc& desc, const MediaInfo& source) = 0;
   virtual Status write(const Frame& frame) = 0;
+  // How many threads may call write() at once (frames then arrive in any order, each with its
+  // index). 1 for encoders and every other writer that keeps state from frame to frame.
+  virtual int parallel_writers() const { return 1; }
   virtual Status finish() = 0;
   // For messages: "libx264 crf 23 -> out.mp4".
   virtual std::string describe() const = 0;
@@ -100,7 +103,18 @@ struct SinkOptions {
   Context* encode_context = nullptr;
 };
 
+// A folder, or a pattern with * ? [ ] (a shell glob the shell did not expand): a sequence of
+// still images in, one per frame.
+bool is_image_sequence_input(const std::string& path);
+
+// A path with one printf-style frame number ("out/frame_%05d.png", "%d.jpg") names an image
+// sequence: one PNG or JPEG per frame, numbered by the frame's index from 0.
+bool is_image_sequence_pattern(const std::string& path);
+
 Result<std::unique_ptr<MediaSource>> open_media_source(const std::string& path, const SourceOptions& options = {});
+// "8M", "2500k", "800000": bits per second for SinkOptions::bitrate.
+Result<int64_t> parse_bitrate(const std::string& text);
+
 // The output name that discards every frame (for timing decoding and processing alone).
 inline constexpr const char* kNullSinkName = "null";
 Result<std::unique_ptr<MediaSink>> make_media_sink(const std::string& path, const SinkOptions& options = {});

@@ -131,6 +131,10 @@ class Session {
   // rgbf32p or rgbf16p device images (model_input/model_output's tensor formats); queued on the
   // context's stream, never synchronising once the input shape is prepared.
   Status run(ConstImageView input, ImageView output);
+  // A batch: `input_shape.n` items as one dense NCHW tensor (nchw_tensor_view's layout) in,
+  // output_shape(input_shape) dense out. CPU: float32 host memory. CUDA: float32, or float16
+  // with `half`, in device memory; queued on the context's stream like run() above.
+  Status run_batch(const void* input, const TensorShape& input_shape, void* output, bool half = false);
 
  private:
   Session(Model model, SessionOptions options);
