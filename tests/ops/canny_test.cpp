@@ -76,6 +76,22 @@ TEST(CannyPlan, ThresholdsFollowOpenCv) {
   EXPECT_NE(plan_canny(s).status().message().find("Scharr"), std::string::npos);
 }
 
+TEST(CannyPlan, ThresholdsAboveEveryMagnitudeFindNothing) {
+  // Thresholds beyond int's range must not wrap (to INT_MIN: every pixel strong); no magnitude
+  // (at most about 1.2e9, L2 aperture 5) exceeds them.
+  for (double t : {3e9, 1e12, 1e300}) {
+    auto p = plan_canny(params(t, t));
+    ASSERT_TRUE(p) << t;
+    EXPECT_GT(p->low, 1'200'000'000) << t;
+    EXPECT_GT(p->high, 1'200'000'000) << t;
+  }
+  Image step = testing::filled_image({24, 20, PixelFormat::Gray8}, 0);
+  for (int y = 0; y < 20; ++y)
+    for (int x = 12; x < 24; ++x) step.view().row(0, y)[x] = 255;
+  EXPECT_EQ(count_edges(run_reference(step.view(), params(1e10, 2e10))), 0);
+  EXPECT_EQ(count_edges(run_reference(step.view(), params(1e10, 2e10, 5, true))), 0);
+}
+
 TEST(CannyPlan, DivideBySixteenRoundsHalvesToEven) {
   std::fesetround(FE_TONEAREST);
   for (int raw = -200000; raw <= 200000; ++raw)

@@ -123,7 +123,9 @@ TEST(PipelineRun, ASlowSinkHoldsTheFramesInFlight) {
   auto log = std::make_shared<SinkLog>();
   slog->written_by_sink = std::shared_ptr<std::atomic<long>>(log, &log->written);
   auto sink = std::make_unique<MemorySink>(log);
-  sink->delay = std::chrono::milliseconds(4);
+  // Slow enough that the sink is the slowest stage also under AddressSanitizer on a loaded
+  // 2-core machine (at 4 ms the asan build once measured another stage as limiting).
+  sink->delay = std::chrono::milliseconds(15);
   PipelineSpec spec;
   spec.device = "cpu";
   spec.frames_in_flight = 4;

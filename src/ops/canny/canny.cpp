@@ -2,6 +2,7 @@
 // workspace size and dispatch.
 #include "caldera/ops/canny.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -49,8 +50,12 @@ Result<Plan> plan_canny(const CannyParams& p) {
     lo *= lo;
     hi *= hi;
   }
-  plan.low = static_cast<int>(std::floor(lo));
-  plan.high = static_cast<int>(std::floor(hi));
+  // Capped at INT_MAX before the conversion: a larger threshold would not fit an int (and wrapped
+  // to INT_MIN, making every pixel strong); no magnitude reaches it (at most about 1.2e9), so the
+  // cap keeps the meaning.
+  constexpr double kIntMax = 2147483647.0;
+  plan.low = static_cast<int>(std::floor(std::min(lo, kIntMax)));
+  plan.high = static_cast<int>(std::floor(std::min(hi, kIntMax)));
   return plan;
 }
 

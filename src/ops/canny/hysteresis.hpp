@@ -21,10 +21,17 @@
 
 #include <cstdint>
 
+// tests/emu (the host emulation of the CUDA kernels) defines both macros itself: internal linkage
+// for its copies, and a point where its shuffled schedule may switch threads.
+#if !defined(CALDERA_CANNY_HD)
 #if defined(__CUDACC__)
 #define CALDERA_CANNY_HD __host__ __device__ __forceinline__
 #else
 #define CALDERA_CANNY_HD inline
+#endif
+#endif
+#if !defined(CALDERA_CANNY_YIELD)
+#define CALDERA_CANNY_YIELD()
 #endif
 
 namespace caldera::canny_detail {
@@ -64,9 +71,11 @@ CALDERA_CANNY_HD bool slot_pixel(int s, int* lx, int* ly) {
 
 // Parent arrays are read through volatile pointers: other threads relink concurrently.
 CALDERA_CANNY_HD int uf_find(volatile int* parent, int i) {
+  CALDERA_CANNY_YIELD();
   int p = parent[i];
   while (p != i) {
     i = p;
+    CALDERA_CANNY_YIELD();
     p = parent[i];
   }
   return i;
@@ -76,7 +85,8 @@ CALDERA_CANNY_HD int atomic_min_int(int* p, int v) {
 #if defined(__CUDA_ARCH__)
   return atomicMin(p, v);
 #else
-  const int old = *p;  // the host emulation is sequential
+  CALDERA_CANNY_YIELD();  // before the read: the read-modify-write itself stays atomic
+  const int old = *p;     // the host emulation is sequential
   if (v < old) *p = v;
   return old;
 #endif
