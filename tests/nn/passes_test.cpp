@@ -303,16 +303,25 @@ TEST(NnPasses, OnnxBatchNormModelLoadsFoldedWithTheSameOutput) {
   EXPECT_EQ(count_op(passed->graph(), ir::OpType::BatchNorm), 0u);
   EXPECT_EQ(count_op(passed->graph(), ir::OpType::Activation), 0u);  // the Relu went into c0
   EXPECT_EQ(count_op(passed->graph(), ir::OpType::Conv2d), 3u);      // c0, c1 and bn2 as a depthwise conv
-  EXPECT_EQ(passed->graph().nodes.size(), plain->graph().nodes.size() - 3);
-  ASSERT_EQ(passed->passes().size(), 3u);
-  EXPECT_EQ(passed->passes()[0].pass, "fold_batchnorm");
-  EXPECT_EQ(passed->passes()[0].changed, 3u);
-  EXPECT_EQ(passed->passes()[1].changed, 1u);
-  EXPECT_EQ(passed->passes()[2].changed, 0u);
+  // 3 BatchNorms, the Relu, and the Add (c1's output plus x, now c1's residual) are gone.
+  EXPECT_EQ(passed->graph().nodes.size(), plain->graph().nodes.size() - 4);
+  ASSERT_EQ(passed->passes().size(), 6u);
+  const auto changed = [&](const std::string& name) {
+    for (const PassRecord& p : passed->passes())
+      if (p.pass == name) return static_cast<long>(p.changed);
+    ADD_FAILURE() << "no pass " << name;
+    return -1L;
+  };
+  EXPECT_EQ(passed->passes()[2].pass, "fold_batchnorm");
+  EXPECT_EQ(changed("fold_batchnorm"), 3);
+  EXPECT_EQ(changed("fuse_conv_activation"), 1);
+  EXPECT_EQ(changed("fuse_conv_residual"), 1);
+  EXPECT_EQ(changed("dead_node_removal"), 0);
   const std::string text = passed->dump();
   for (const char* want : {"pass fold_batchnorm: 2 nodes folded into convolutions, 1 became 1x1 depthwise convolutions",
                            "pass fuse_conv_activation: 1 activation fused into convolutions",
-                           "pass dead_node_removal: 0 nodes removed", "+relu"})
+                           "pass fuse_conv_residual: 1 add fused into convolutions as residuals",
+                           "pass dead_node_removal: 0 nodes removed", "+relu", "+residual"})
     EXPECT_NE(text.find(want), std::string::npos) << "'" << want << "' missing from:\n" << text;
   EXPECT_NE(plain->dump().find("passes: off"), std::string::npos) << plain->dump();
   EXPECT_NE(plain->dump().find("BatchNorm"), std::string::npos);
@@ -416,7 +425,7 @@ TEST(NnPasses, RealModelsGiveTheSameCpuOutputWithPassesOnAndOff) {
     ASSERT_TRUE(plain) << plain.status().to_string();
     auto passed = Model::load(name);
     ASSERT_TRUE(passed) << passed.status().to_string();
-    ASSERT_EQ(passed->passes().size(), 3u);
+    ASSERT_EQ(passed->passes().size(), 6u);
     const std::string text = passed->dump();
     std::printf("%s: %zu nodes as imported, %zu after the passes;", name, plain->graph().nodes.size(),
                 passed->graph().nodes.size());

@@ -36,9 +36,10 @@ struct TensorShape {
 
 // How a model is loaded.
 struct LoadOptions {
-  // The graph passes (src/nn/passes/: BatchNorm folding, conv + activation fusion, dead-node
-  // removal) after import. Off: the graph as imported (tests compare the two; a BatchNorm node
-  // then runs on the CPU only).
+  // The graph passes (src/nn/passes/: constant folding, pixel-shuffle fusion, BatchNorm folding,
+  // conv + activation and conv + residual fusion, dead-node removal) after import. Off: the graph
+  // as imported (tests compare the two; BatchNorm nodes and 6-D Reshape/Transpose chains then run
+  // on the CPU only).
   bool run_passes = true;
 };
 

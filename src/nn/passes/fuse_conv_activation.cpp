@@ -1,7 +1,7 @@
 // Conv + activation fusion: a Conv2d without a fused activation whose output only an Activation
 // node reads takes that activation into its own attribute (applied after the bias, as ncnn's
-// fused layers and both runtimes do) and writes the activation's output; the Activation node
-// goes. Every ActivationKind qualifies: the CPU convolution applies any, and the CUDA session
+// fused layers and both runtimes do; after the residual, when the convolution adds one) and
+// writes the activation's output; the Activation node goes. Every ActivationKind qualifies: the CPU convolution applies any, and the CUDA session
 // runs a Conv2d's activation attribute in its epilogue (ReLU through cuDNN's fused
 // bias + activation where cuDNN offers it). PReLU is left as a node (Conv2d has no slopes; the
 // CUDA planner fuses it).
@@ -30,6 +30,7 @@ class FuseConvActivation final : public Pass {
       ir::Node& act = g.nodes[static_cast<size_t>(r)];
       if (act.op != ir::OpType::Activation) continue;
       a.activation = act.attr<ir::ActivationAttrs>();
+      if (a.has_residual) a.residual_before_activation = true;  // the activation read conv + residual
       conv.outputs = act.outputs;
       for (int o : conv.outputs) g.tensors[static_cast<size_t>(o)].producer = static_cast<int>(i);
       act.inputs.clear();
