@@ -143,7 +143,7 @@ const char* resize_coord_name(ResizeCoord c);
 
 struct ResizeAttrs {
   ResizeMode mode = ResizeMode::Nearest;
-  float scale_h = 1.f, scale_w = 1.f;  // used when out_h/out_w are 0: out = floor(in * scale)
+  float scale_h = 1.f, scale_w = 1.f;  // used when out_h/out_w are 0: out = floor(in * scale), in float
   int out_h = 0, out_w = 0;
   ResizeCoord coord = ResizeCoord::HalfPixel;
   // s above: false - out / in, the ratio of the sizes (in double, then rounded, as ncnn computes

@@ -215,10 +215,13 @@ Result<Shape> infer_node(const Graph& g, const std::vector<Shape>& shapes, const
         out.h = a.out_h;
         out.w = a.out_w;
       } else {
-        // ncnn computes int(h * scale) in float; floor of the product in double matches it for
-        // every size a frame has.
-        out.h = known(x.h) ? static_cast<int64_t>(std::floor(static_cast<double>(x.h) * a.scale_h)) : kDynamic;
-        out.w = known(x.w) ? static_cast<int64_t>(std::floor(static_cast<double>(x.w) * a.scale_w)) : kDynamic;
+        // int(h * scale) with the product in float, as ncnn and ONNX Runtime compute it (10 x 0.7f
+        // rounds to 7 in float; in double it stays below and would floor to 6).
+        const auto scaled = [](int64_t d, float s) {
+          return static_cast<int64_t>(std::floor(static_cast<float>(d) * s));
+        };
+        out.h = known(x.h) ? scaled(x.h, a.scale_h) : kDynamic;
+        out.w = known(x.w) ? scaled(x.w, a.scale_w) : kDynamic;
       }
       if (out.h == 0 || out.w == 0) return invalid_argument(label(n) + ": input " + x.to_string() + " resizes to nothing");
       return out;
