@@ -45,6 +45,26 @@ inline OnnxBuilder conv_transpose_model() {
   return b;
 }
 
+// The same without the asymmetric pads, which the CUDA runtime refuses (cuDNN pads symmetrically).
+inline OnnxBuilder conv_transpose_symmetric_model() {
+  OnnxBuilder b;
+  b.input("x", {1, 4, -1, -1});
+  b.init("t0.w", {4, 3, 3, 3}, random_values(108, 505, -0.4f, 0.4f));
+  b.init("t0.b", {6}, random_values(6, 506, -0.2f, 0.2f));
+  auto& t0 = b.node("ConvTranspose", {"x", "t0.w", "t0.b"}, {"t0"});
+  OnnxBuilder::attr(t0, "strides", {2, 2});
+  OnnxBuilder::attr(t0, "pads", {1, 1, 1, 1});
+  OnnxBuilder::attr(t0, "output_padding", {1, 1});
+  OnnxBuilder::attr(t0, "group", int64_t{2});
+  b.node("LeakyRelu", {"t0"}, {"r0"});
+  b.init("t1.w", {6, 3, 3, 3}, random_values(162, 507, -0.3f, 0.3f));
+  auto& t1 = b.node("ConvTranspose", {"r0", "t1.w"}, {"y"});
+  OnnxBuilder::attr(t1, "dilations", {2, 2});
+  OnnxBuilder::attr(t1, "pads", {1, 1, 1, 1});
+  b.output("y");
+  return b;
+}
+
 inline OnnxBuilder activations_model() {
   OnnxBuilder b(14);  // HardSwish is opset 14
   b.input("x", {1, 3, -1, -1});
@@ -314,6 +334,7 @@ inline OnnxBuilder reshape_transpose_model() {
 inline std::vector<OpsCase> ops_cases() {
   return {
       {"conv_transpose", conv_transpose_model, {1, 4, 7, 9}},
+      {"conv_transpose_symmetric", conv_transpose_symmetric_model, {1, 4, 6, 11}},
       {"activations", activations_model, {1, 3, 11, 13}},
       {"instance_norm", instance_norm_model, {2, 3, 9, 14}},
       {"split_slice", split_slice_model, {1, 3, 12, 10}},

@@ -20,6 +20,9 @@ namespace caldera::nn::ir {
 inline constexpr int64_t kDynamic = -1;
 
 struct Shape {
+  Shape() = default;
+  Shape(int64_t n_, int64_t c_, int64_t h_, int64_t w_) : n(n_), c(c_), h(h_), w(w_) {}
+
   int64_t n = 1, c = kDynamic, h = kDynamic, w = kDynamic;
   // A tensor of another rank than 4 (only what Reshape and Transpose nodes make and read, e.g.
   // the 6-D steps of a pixel shuffle written out; the pixel_shuffle pass replaces those, and the
