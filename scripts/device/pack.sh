@@ -3,6 +3,8 @@
 # needs into .device-bundle/ (ignored by git; the device tool carries it): the caldera command,
 # the test executables and every shared library they load that is not part of the C runtime.
 # The GPU machine has the driver, CUDA, NPP and PyTorch but none of Debian's -dev libraries.
+# CALDERA_BUNDLE=sr packs the caldera command alone (no test executable, ~25 MiB) so that
+# models fit beside it for scripts/device/run_sr.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 arch="${CALDERA_DEVICE_ARCH:-90-real}"
@@ -13,7 +15,8 @@ rm -rf "$bundle"
 mkdir -p "$bundle/bin" "$bundle/lib"
 # The peer tests (libyuv, OpenCV) need no GPU and run in CI; leaving them out keeps OpenCV and
 # its dependencies from travelling.
-cp build-device/bin/caldera build-device/tests/caldera_tests "$bundle/bin/"
+cp build-device/bin/caldera "$bundle/bin/"
+if [ "${CALDERA_BUNDLE:-full}" != sr ]; then cp build-device/tests/caldera_tests "$bundle/bin/"; fi
 
 # Shared libraries: everything ldd resolves except glibc's own and the CUDA driver (which the GPU
 # machine provides and must match its kernel module).

@@ -227,6 +227,24 @@ Status Session::run(const float* input, const TensorShape& input_shape, std::vec
   return Status::ok();
 }
 
+Status Session::run(const DeviceTensor& input, const DeviceTensor& output) {
+  const std::string what = "nn::Session::run(" + model_.name() + ", device tensors)";
+  if (!cuda_) return invalid_argument(what + ": device tensors need a CUDA session");
+  if (!input.data || !output.data) return invalid_argument(what + ": null tensor");
+  CALDERA_RETURN_IF_ERROR(check_input_shape(input.shape));
+  CALDERA_ASSIGN_OR_RETURN(TensorShape want, model_.output_shape(input.shape));
+  if (!(want == output.shape))
+    return invalid_argument(what + ": input " + input.shape.to_string() + " makes " + want.to_string() +
+                            ", the output tensor is " + output.shape.to_string());
+  const auto dense = [](const DeviceTensor& t) {
+    const long long e = t.f16 ? 2 : 4;
+    const long long plane = static_cast<long long>(t.shape.h) * t.shape.w * e;
+    return cuda::Planar{t.data, t.f16, plane * t.shape.c, plane, static_cast<long long>(t.shape.w) * e};
+  };
+  Status s = cuda_->run_device(dense(input), input.shape, dense(output));
+  return s ? s : s.with_context(what);
+}
+
 Status Session::run(ConstImageView input, ImageView output) {
   const std::string what = "nn::Session::run(" + model_.name() + ")";
   if (cuda_) return run_image_on_cuda(*cuda_, model_, input, output, what);

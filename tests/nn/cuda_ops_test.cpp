@@ -5,6 +5,12 @@
 // naming the node. Every test here needs a GPU and skips without one.
 #include <gtest/gtest.h>
 
+#include <cuda_runtime_api.h>
+
+#include <cmath>
+
+#include "caldera/half.hpp"
+#include "caldera/memory.hpp"
 #include "cuda_compare.hpp"
 #include "onnx_ops_models.hpp"
 #include "support/image_testing.hpp"
@@ -57,6 +63,50 @@ TEST(CudaOpsRefusals, SixDimensionalTensorsAreRefusedNamingTheNode) {
   EXPECT_NE(s.status().to_string().find("rank-6"), std::string::npos) << s.status().to_string();
   // With them on it is one PixelShuffle, which runs.
   testing::expect_close(load_case(c), {1, 4, 6, 5}, 31);
+}
+
+// A batch of frames as dense device tensors (what sr_bench times): fp16 in, fp32 out, batch 3,
+// against the CPU on the fp16-rounded input.
+TEST(CudaOpsDeviceTensors, BatchedDenseTensorsMatchTheCpu) {
+  CALDERA_REQUIRE_GPU();
+  Context& ctx = *::caldera::testing::gpu_context();
+  const testing::OpsCase c{"residual", testing::residual_model, {3, 4, 10, 7}};
+  const Model m = load_case(c);
+  const TensorShape in_shape{3, 4, 10, 7};
+  auto out_shape = m.output_shape(in_shape);
+  ASSERT_TRUE(out_shape) << out_shape.status().to_string();
+  const std::vector<float> x = testing::random_values(in_shape.count(), 41, 0.f, 1.f);
+  std::vector<uint16_t> x16(x.size());
+  std::vector<float> rounded(x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    x16[i] = float_to_half(x[i]);
+    rounded[i] = half_to_float(x16[i]);
+  }
+  auto in_buf = DeviceBuffer::allocate(x16.size() * 2, ctx.stream());
+  auto out_buf = DeviceBuffer::allocate(out_shape->count() * 4, ctx.stream());
+  ASSERT_TRUE(in_buf && out_buf);
+  ASSERT_EQ(cudaMemcpy(in_buf->data(), x16.data(), x16.size() * 2, cudaMemcpyHostToDevice), cudaSuccess);
+  auto gpu = Session::create(m, ctx);
+  ASSERT_TRUE(gpu) << gpu.status().to_string();
+  // A wrong output shape is refused before anything runs.
+  EXPECT_FALSE(gpu->run(DeviceTensor{in_buf->data(), true, in_shape}, DeviceTensor{out_buf->data(), false, in_shape}));
+  Status s = gpu->run(DeviceTensor{in_buf->data(), true, in_shape}, DeviceTensor{out_buf->data(), false, *out_shape});
+  ASSERT_TRUE(s) << s.to_string();
+  ASSERT_TRUE(ctx.synchronize());
+  std::vector<float> got(out_shape->count());
+  ASSERT_EQ(cudaMemcpy(got.data(), out_buf->data(), got.size() * 4, cudaMemcpyDeviceToHost), cudaSuccess);
+  auto cpu = Session::create(m, Context::cpu());
+  std::vector<float> want;
+  TensorShape ws;
+  ASSERT_TRUE(cpu->run(rounded.data(), in_shape, want, ws));
+  ASSERT_EQ(want.size(), got.size());
+  double num = 0, den = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    ASSERT_TRUE(std::isfinite(got[i]));
+    num += (got[i] - want[i]) * double(got[i] - want[i]);
+    den += double(want[i]) * want[i];
+  }
+  EXPECT_LE(std::sqrt(num / den), 1e-2);
 }
 
 }  // namespace

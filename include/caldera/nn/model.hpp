@@ -100,6 +100,14 @@ struct SessionOptions {
   size_t conv_workspace_limit = size_t{64} << 20;  // bytes one convolution's cuDNN workspace may take
 };
 
+// A dense NCHW tensor in device memory (a batch of frames): shape.count() float16 (f16) or
+// float32 values at `data`.
+struct DeviceTensor {
+  void* data = nullptr;
+  bool f16 = true;
+  TensorShape shape{};
+};
+
 // Device memory of a CUDA session at one input shape.
 struct SessionMemory {
   size_t weights = 0;    // the uploaded weights (one allocation per session)
@@ -132,6 +140,10 @@ class Session {
   // rgbf32p or rgbf16p device images (model_input/model_output's tensor formats); queued on the
   // context's stream, never synchronising once the input shape is prepared.
   Status run(ConstImageView input, ImageView output);
+  // CUDA sessions only: a batch of frames as dense device tensors; the output's shape must be
+  // output_shape(input.shape). Queued on the context's stream, never synchronising once the
+  // input shape is prepared.
+  Status run(const DeviceTensor& input, const DeviceTensor& output);
 
  private:
   Session(Model model, SessionOptions options);
