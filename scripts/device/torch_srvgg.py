@@ -134,9 +134,9 @@ class RRDBNet(torch.nn.Module):
     def __init__(self, convs):
         super().__init__()
         n = len(convs)
-        if (n - 5) % 15:
+        if n < 21 or (n - 6) % 15:
             sys.exit(f"{n} convolutions: not an RRDBNet (1 + 15 x blocks + 5)")
-        self.blocks = (n - 5) // 15
+        self.blocks = (n - 6) // 15
         self.convs = torch.nn.ModuleList(c for c, _ in convs)
         self.slopes = [s for _, s in convs]
         shapes = [(c.in_channels, c.out_channels) for c, _ in convs]
