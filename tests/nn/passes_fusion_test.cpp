@@ -248,5 +248,33 @@ TEST(NnPassesFusion, ActivationAfterAResidualConvolutionReadsTheSum) {
   expect_same_outputs(run_cpu(g, {1, 3, 5, 4}), run_cpu(fused, {1, 3, 5, 4}));
 }
 
+TEST(NnPassesFusion, ActivationsFuseIntoTransposedConvolutionsAndFullyConnectedLayers) {
+  ir::Graph g;
+  g.name = "act";
+  const int x = add_input(g, "x", 2);
+  ir::ConvTranspose2dAttrs t;
+  t.in_channels = 2;
+  t.out_channels = 3;
+  t.kernel_h = t.kernel_w = 2;
+  t.stride_h = t.stride_w = 2;
+  t.has_bias = true;
+  const int up = add_op(g, ir::OpType::ConvTranspose2d, "up", {x}, t,
+                        {{"weight", {2, 3, 2, 2}, random_values(24, 7)}, {"bias", {3}, random_values(3, 8)}});
+  const int th = activation(g, "tanh", up, ir::ActivationKind::Tanh);
+  const int gap = add_op(g, ir::OpType::Reduce, "gap", {th}, ir::ReduceAttrs{});
+  ir::GemmAttrs ga;
+  ga.in_features = 3;
+  ga.out_features = 4;
+  const int fc = add_op(g, ir::OpType::Gemm, "fc", {gap}, ga, {{"weight", {4, 3}, random_values(12, 9)}});
+  g.outputs = {add_op(g, ir::OpType::Activation, "hswish", {fc}, ir::ActivationAttrs{ir::ActivationKind::HardSwish, 1.f / 6, 0.5f})};
+  auto pass = passes::make_fuse_conv_activation();
+  const ir::Graph fused = run_pass(g, *pass);
+  EXPECT_EQ(pass->changed(), 2u);
+  EXPECT_EQ(count_op(fused, ir::OpType::Activation), 0u);
+  EXPECT_EQ(testing::node_named(fused, "up").attr<ir::ConvTranspose2dAttrs>().activation.kind, ir::ActivationKind::Tanh);
+  EXPECT_EQ(testing::node_named(fused, "fc").attr<ir::GemmAttrs>().activation.kind, ir::ActivationKind::HardSwish);
+  expect_same_outputs(run_cpu(g, {2, 2, 3, 5}), run_cpu(fused, {2, 2, 3, 5}));
+}
+
 }  // namespace
 }  // namespace caldera::nn

@@ -144,7 +144,7 @@ TEST(NnPasses, FuseConvActivationTakesOnlySoleReaderActivations) {
   auto pass = passes::make_fuse_conv_activation();
   const ir::Graph fused = run_pass(g, *pass);
   EXPECT_EQ(pass->changed(), 4u);
-  EXPECT_EQ(pass->summary(), "4 activations fused into convolutions");
+  EXPECT_EQ(pass->summary(), "4 activations fused into convolutions / fully connected layers");
   EXPECT_EQ(fused.nodes.size(), g.nodes.size() - 4);
   EXPECT_EQ(count_op(fused, ir::OpType::Activation), 2u) << ir::dump(fused);
   EXPECT_EQ(count_op(fused, ir::OpType::PRelu), 2u);
@@ -268,7 +268,7 @@ TEST(NnPasses, OnnxBatchNormModelLoadsFoldedWithTheSameOutput) {
   EXPECT_EQ(changed("dead_node_removal"), 0);
   const std::string text = passed->dump();
   for (const char* want : {"pass fold_batchnorm: 2 nodes folded into convolutions, 1 became 1x1 depthwise convolutions",
-                           "pass fuse_conv_activation: 1 activation fused into convolutions",
+                           "pass fuse_conv_activation: 1 activation fused into convolutions / fully connected layers",
                            "pass fuse_conv_residual: 1 add fused into convolutions as residuals",
                            "pass dead_node_removal: 0 nodes removed", "+relu", "+residual"})
     EXPECT_NE(text.find(want), std::string::npos) << "'" << want << "' missing from:\n" << text;
