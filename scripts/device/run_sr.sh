@@ -14,7 +14,7 @@
 # Writes $OUT/sr.md (all tables), sr_bench.md / sr_bench.json, torch_<model>.txt, sr.jsonl.
 #
 # Carrying: the device tool moves at most 64 MiB. `CALDERA_BUNDLE=sr bash scripts/device/pack.sh`
-# packs the caldera command only (~25 MiB); `bash scripts/device/stage_models.sh A|B` copies a
+# packs the caldera command only (about 25 MiB, estimated from the binary and its libraries); `bash scripts/device/stage_models.sh A|B` copies a
 # set of models that fits beside it into .models:
 #   A: realesr-animevideov3-x2/-x3/-x4, realesrgan-x4plus-anime (13 MiB)
 #   B: realesrgan-x4plus (33 MiB)

@@ -135,7 +135,7 @@ TEST_P(NnPhoto, ModelUpscalesARealPhotographSanely) {
 }
 
 INSTANTIATE_TEST_SUITE_P(RealModels, NnPhoto,
-                         // Measured on this crop (CPU, 2026-11-26): 29.59, 27.72, 26.72, 24.68, 25.12 dB.
+                         // Measured on this crop (CPU, 2026-12-01): 29.59, 27.72, 26.72, 24.68, 25.12 dB.
                          ::testing::Values(Expect{"realesr-animevideov3-x2", 2, 28.5}, Expect{"realesr-animevideov3-x3", 3, 26.7},
                                            Expect{"realesr-animevideov3-x4", 4, 25.7}, Expect{"realesrgan-x4plus-anime", 4, 23.6},
                                            Expect{"realesrgan-x4plus", 4, 24.1}),
