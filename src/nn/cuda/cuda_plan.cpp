@@ -116,6 +116,7 @@ Result<std::unique_ptr<CudaSession::Plan>> CudaSession::make_plan(const TensorSh
     if (reuse) {  // same algorithm and math type as the searched twin
       const ConvPlan& twin = plan->convs[searched[key]];
       cp->algo = twin.algo;
+      cp->bwd_algo = twin.bwd_algo;
       cp->workspace = twin.workspace;
       cudnnMathType_t math;
       CALDERA_CUDNN_TRY(cudnnGetConvolutionMathType(twin.conv.get(), &math));
