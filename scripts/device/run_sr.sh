@@ -107,12 +107,15 @@ done
   echo
   echo "| model | runtime | batch | size | ms/frame | frames/s | max_memory_allocated MiB |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
-  env -u LD_LIBRARY_PATH python3 -c '
-import json, sys
+  env -u LD_LIBRARY_PATH python3 - "$OUT/sr.jsonl" <<'PY' 2>/dev/null
+import json
+import sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    print(f"| {r[\"model\"]} | {r[\"runtime\"]} | {r[\"batch\"]} | {r[\"size\"]} | {r[\"ms_per_frame\"]:.3f} | {r[\"fps\"]:.2f} | {r[\"peak_mib\"]:.1f} |")
-' "$OUT/sr.jsonl" 2>/dev/null
+    print("| {model} | {runtime} | {batch} | {size} | {ms:.3f} | {fps:.2f} | {peak:.1f} |".format(
+        model=r["model"], runtime=r["runtime"], batch=r["batch"], size=r["size"], ms=r["ms_per_frame"],
+        fps=r["fps"], peak=r["peak_mib"]))
+PY
   echo
   echo "## Correctness"
   echo
