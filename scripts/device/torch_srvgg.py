@@ -180,9 +180,14 @@ def build(model):
     sys.exit(f"{model}: neither SRVGGNetCompact nor RRDBNet")
 
 
-def bench(fn, inputs, reps):
+def bench(fn, inputs, reps, cuda=True):
     times = []
     for i in range(reps):
+        if not cuda:  # the --device cpu dry run: wall time
+            t0 = time.perf_counter()
+            fn(inputs[i % len(inputs)])
+            times.append((time.perf_counter() - t0) * 1000.0)
+            continue
         s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         s.record()
         fn(inputs[i % len(inputs)])
@@ -202,15 +207,18 @@ def main():
     ap.add_argument("--budget-s", type=float, default=400.0, help="skip what would start after this many seconds")
     ap.add_argument("--compare-png", nargs=2, metavar=("IN", "CALDERA_OUT"))
     ap.add_argument("--json", help="append one JSON line per row here")
+    ap.add_argument("--device", default="cuda", help="cpu: a dry run of this script's steps (fp32, wall time)")
     args = ap.parse_args()
     t_start = time.time()
     name = args.model.rstrip("/").split("/")[-1]
 
-    dev = torch.device("cuda")
+    cuda = args.device == "cuda"
+    dev = torch.device(args.device)
+    half = torch.float16 if cuda else torch.float32  # CPU convolutions have no fp16 kernels
     torch.backends.cudnn.benchmark = True
     net = build(args.model).eval().to(dev)
-    print(f"{name}: {type(net).__name__}, x{net.scale:g}; device {torch.cuda.get_device_name()}, torch {torch.__version__}, "
-          f"cudnn {torch.backends.cudnn.version()}", flush=True)
+    where = f"device {torch.cuda.get_device_name()}, cudnn {torch.backends.cudnn.version()}" if cuda else "CPU dry run"
+    print(f"{name}: {type(net).__name__}, x{net.scale:g}; {where}, torch {torch.__version__}", flush=True)
 
     with torch.no_grad():
         x = torch.rand(1, 3, 24, 32, device=dev)
@@ -228,8 +236,8 @@ def main():
                 psnr = 10 * np.log10(255 ** 2 / mse) if mse > 0 else float("inf")
                 print(f"compare: torch fp32 vs Caldera on {args.compare_png[0]}: PSNR {psnr:.1f} dB, max |diff| "
                       f"{np.abs(out - ref).max():.0f}", flush=True)
-        net16 = net.half().to(memory_format=torch.channels_last)
-        y16 = net16(x.half().to(memory_format=torch.channels_last)).float()
+        net16 = net.to(half).to(memory_format=torch.channels_last)
+        y16 = net16(x.to(half).to(memory_format=torch.channels_last)).float()
         rel = (torch.linalg.norm(y16 - y32) / torch.linalg.norm(y32)).item()
         print(f"fp16 vs fp32 (torch): relative L2 {rel:.2e}", flush=True)
 
@@ -237,9 +245,9 @@ def main():
     out_w, out_h = int(args.width * net.scale), int(args.height * net.scale)
     weights = sum(p.numel() * p.element_size() for p in net16.parameters())
     for batch in [int(b) for b in args.batches.split(",")]:
-        inputs = [torch.rand(batch, 3, args.height, args.width, device=dev).half().to(memory_format=torch.channels_last)
+        inputs = [torch.rand(batch, 3, args.height, args.width, device=dev).to(half).to(memory_format=torch.channels_last)
                   for _ in range(2)]
-        variants = [("eager fp16 channels-last", net16)]
+        variants = [(f"eager {'fp16' if cuda else 'fp32 (CPU dry run)'} channels-last", net16)]
         if args.compile_mode != "none":
             variants.append((f"torch.compile {args.compile_mode}", None))
         for label, fn in variants:
@@ -252,16 +260,19 @@ def main():
                     torch._dynamo.reset()
                     fn = torch.compile(net16, mode=args.compile_mode)
                     fn(inputs[0])
-                    torch.cuda.synchronize()
+                    if cuda:
+                        torch.cuda.synchronize()
                     print(f"{label} batch {batch}: compiled in {time.time() - t0:.0f} s", flush=True)
-                for i in range(3):
+                for i in range(3 if cuda else 1):
                     fn(inputs[i % 2])
-                torch.cuda.synchronize()
-                one = bench(fn, inputs, 1)
-                reps = int(min(50, max(5, 3000.0 / max(one, 1e-3))))
-                torch.cuda.reset_peak_memory_stats()
-                ms = bench(fn, inputs, reps)
-                peak = torch.cuda.max_memory_allocated()
+                if cuda:
+                    torch.cuda.synchronize()
+                one = bench(fn, inputs, 1, cuda)
+                reps = int(min(50, max(5 if cuda else 2, 3000.0 / max(one, 1e-3))))
+                if cuda:
+                    torch.cuda.reset_peak_memory_stats()
+                ms = bench(fn, inputs, reps, cuda)
+                peak = torch.cuda.max_memory_allocated() if cuda else 0
             row = {"model": name, "runtime": label, "batch": batch, "size": f"{args.width}x{args.height}->{out_w}x{out_h}",
                    "ms_per_call": ms, "ms_per_frame": ms / batch, "fps": 1000.0 * batch / ms, "peak_mib": peak / 2**20,
                    "weights_mib": weights / 2**20}
@@ -272,14 +283,15 @@ def main():
                 with open(args.json, "a") as f:
                     f.write(json.dumps(row) + "\n")
         del inputs
-        torch.cuda.empty_cache()
+        if cuda:
+            torch.cuda.empty_cache()
 
     print(f"\n| {name} ({args.width}x{args.height} -> {out_w}x{out_h}) | batch | ms/frame | frames/s | "
           f"max_memory_allocated MiB |")
     print("| --- | --- | --- | --- | --- |")
     for r in rows:
         print(f"| {r['runtime']} | {r['batch']} | {r['ms_per_frame']:.3f} | {r['fps']:.2f} | {r['peak_mib']:.1f} |")
-    print(f"weights: {weights / 2**20:.2f} MiB fp16")
+    print(f"weights: {weights / 2**20:.2f} MiB {'fp16' if cuda else 'fp32'}")
 
 
 if __name__ == "__main__":
