@@ -19,6 +19,9 @@ namespace {
 ir::Shape to_ir(const TensorShape& s) { return ir::Shape{s.n, s.c, s.h, s.w}; }
 
 Result<TensorShape> from_ir(const ir::Shape& s, const std::string& what) {
+  if (s.rank() != 4)
+    return unsupported(what + ": shape " + s.to_string() + " has rank " + std::to_string(s.rank()) +
+                       "; sessions exchange rank-4 (NCHW) tensors");
   if (!s.is_static()) return internal_error(what + ": shape " + s.to_string() + " is not fully known");
   return TensorShape{static_cast<int>(s.n), static_cast<int>(s.c), static_cast<int>(s.h), static_cast<int>(s.w)};
 }
