@@ -7,6 +7,7 @@
 # CALDERA_SKIP_PIPELINE_BENCH=1 the pipeline benchmark.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/device/unpack.sh
 OUT="${OUT:-$PWD/out/device}"
 mkdir -p "$OUT"
 bundle="$PWD/.device-bundle"
@@ -68,13 +69,14 @@ shards=${CALDERA_TEST_SHARDS:-8}
 filter="${CALDERA_TESTS_FILTER:-*}"
 pids=()
 for i in $(seq 0 $((shards - 1))); do
+  [ -x "$bin/caldera_tests" ] || break
   GTEST_TOTAL_SHARDS=$shards GTEST_SHARD_INDEX=$i "$bin/caldera_tests" --gtest_filter="$filter" \
     --gtest_brief=1 > "$OUT/shard$i.txt" 2>&1 &
   pids+=($!)
 done
 test_rc=0
 for p in "${pids[@]}"; do wait "$p" || test_rc=1; done
-cat "$OUT"/shard*.txt > "$OUT/tests.log"; rm -f "$OUT"/shard*.txt
+cat "$OUT"/shard*.txt > "$OUT/tests.log" 2>/dev/null; rm -f "$OUT"/shard*.txt
 if [ -x "$bin/caldera_peer_tests" ]; then
   "$bin/caldera_peer_tests" --gtest_brief=1 >> "$OUT/tests.log" 2>&1 || test_rc=1
 fi
@@ -107,29 +109,15 @@ d = np.abs(np.frombuffer(ya, np.uint8).astype(int) - np.frombuffer(yb, np.uint8)
 print("clip y4m: " + ("sizes differ" if d is None else f"max |cuda - cpu| = {d.max()}, differing bytes {np.count_nonzero(d)} of {d.size}"))
 PY
 
-# Super-resolution on the GPU (fp16 CUDA runtime) against the CPU (fp32 reference runtime), and
-# the same network in PyTorch, where a model was carried (CALDERA_MODEL_DIR, e.g. .models).
+# The neural engine's super-resolution run (scripts/device/run_sr.sh: the photograph on GPU vs CPU
+# and vs PyTorch, frames/s at batch 1 and 4 beside PyTorch eager and torch.compile) where models
+# were carried (in the bundle: CALDERA_BUNDLE_MODELS at pack time). Here with a shorter budget, since the tests and
+# the operator benchmarks share the call; run_sr.sh alone gives it the whole call.
 model_dir="${CALDERA_MODEL_DIR:-$HOME/.cache/caldera/models}"
-if [ -f "$model_dir/realesr-animevideov3-x4.param" ]; then
-  say "super-resolution job, GPU vs CPU"
-  for dev in cuda cpu; do
-    "$bin/caldera" run -i examples/sample.png -o "out/job/sr_$dev.png" --device "$dev" \
-      --vf "resize=w=240:h=136:interp=area,sr=model=realesr-animevideov3-x4" 2>&1 | tee -a "$log"
-  done
-  env -u LD_LIBRARY_PATH python3 - <<'PY' 2>&1 | tee -a "$log"
-import numpy as np
-from PIL import Image
-a = np.asarray(Image.open("out/job/sr_cuda.png")).astype(float)
-b = np.asarray(Image.open("out/job/sr_cpu.png")).astype(float)
-mse = ((a - b) ** 2).mean()
-psnr = 10 * np.log10(255 ** 2 / mse) if mse > 0 else float("inf")
-print(f"sr png: max |cuda - cpu| = {np.abs(a - b).max():.0f}, PSNR(cuda vs cpu) = {psnr:.1f} dB")
-PY
-  if [ "${CALDERA_SKIP_TORCH:-0}" != 1 ]; then
-    say "PyTorch: the same network, eager and torch.compile"
-    env -u LD_LIBRARY_PATH PYTHONUNBUFFERED=1 timeout 240 python3 scripts/device/torch_srvgg.py \
-      "$model_dir/realesr-animevideov3-x4" 2>&1 | tee "$OUT/torch.txt" | tee -a "$log"
-  fi
+if ls "$model_dir"/*.param >/dev/null 2>&1; then
+  say "super-resolution (scripts/device/run_sr.sh)"
+  OUT="$OUT" CALDERA_MODEL_DIR="$model_dir" CALDERA_SR_BUDGET_S="${CALDERA_SR_BUDGET_S:-200}" \
+    bash scripts/device/run_sr.sh 2>&1 | tail -40 | tee -a "$log"
 fi
 
 if [ "${CALDERA_SKIP_VIDEO_BENCH:-0}" != 1 ]; then

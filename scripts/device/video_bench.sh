@@ -11,6 +11,7 @@
 # Writes video_bench.md (the table) and video_bench.log (every command's output) into OUT_DIR.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/device/unpack.sh
 out="${1:-${OUT:-out/device}}"
 mkdir -p "$out"
 bundle="$PWD/.device-bundle"

@@ -19,6 +19,9 @@ namespace {
 ir::Shape to_ir(const TensorShape& s) { return ir::Shape{s.n, s.c, s.h, s.w}; }
 
 Result<TensorShape> from_ir(const ir::Shape& s, const std::string& what) {
+  if (s.rank() != 4)
+    return unsupported(what + ": shape " + s.to_string() + " has rank " + std::to_string(s.rank()) +
+                       "; sessions exchange rank-4 (NCHW) tensors");
   if (!s.is_static()) return internal_error(what + ": shape " + s.to_string() + " is not fully known");
   return TensorShape{static_cast<int>(s.n), static_cast<int>(s.c), static_cast<int>(s.h), static_cast<int>(s.w)};
 }
@@ -225,6 +228,19 @@ Status Session::run(const float* input, const TensorShape& input_shape, std::vec
   CALDERA_ASSIGN_OR_RETURN(output_shape, from_ir(outs[0].shape, "model '" + model_.name() + "' output"));
   output = std::move(outs[0].data);
   return Status::ok();
+}
+
+Status Session::run(const DeviceTensor& input, const DeviceTensor& output) {
+  const std::string what = "nn::Session::run(" + model_.name() + ", device tensors)";
+  if (!cuda_) return invalid_argument(what + ": device tensors need a CUDA session");
+  if (!input.data || !output.data) return invalid_argument(what + ": null tensor");
+  CALDERA_RETURN_IF_ERROR(check_input_shape(input.shape));
+  CALDERA_ASSIGN_OR_RETURN(TensorShape want, model_.output_shape(input.shape));
+  if (!(want == output.shape))
+    return invalid_argument(what + ": input " + input.shape.to_string() + " makes " + want.to_string() +
+                            ", the output tensor is " + output.shape.to_string());
+  if (input.f16 != output.f16) return invalid_argument(what + ": the input and output tensors differ in precision");
+  return run_batch(input.data, input.shape, output.data, input.f16);
 }
 
 Status Session::run(ConstImageView input, ImageView output) {

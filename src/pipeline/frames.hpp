@@ -95,9 +95,12 @@ struct Packet {
   Rational time_base{1, 25};
   std::string name;  // the frame's file name (folders of images), for the sinks
   std::vector<std::shared_ptr<const PassthroughPacket>> passthrough;
+  // Declared before the lease so that it is destroyed after it: a frame's buffer is back in its
+  // pool before its ticket lets the source read another frame (else the pool can be asked for
+  // a buffer while this one is still on its way back, and make one more than the limit allows).
+  std::shared_ptr<Ticket> ticket;  // null in a synchronous run
   std::shared_ptr<Lease> lease;
   ConstImageView view;
-  std::shared_ptr<Ticket> ticket;  // null in a synchronous run
 
   // A packet for a new picture of the same frame (timing, side data and ticket carried over).
   Packet with_picture(std::shared_ptr<Lease> l, ConstImageView v) const {

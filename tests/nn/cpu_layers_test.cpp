@@ -14,7 +14,7 @@ using testing::conv_attrs;
 std::vector<float> run_conv(const std::vector<float>& in, Dims id, const ir::Conv2dAttrs& a, const std::vector<float>& w,
                             const std::vector<float>& bias, Dims od) {
   std::vector<float> out(od.count(), -999.f);
-  conv2d(in.data(), id, out.data(), od, a, w.data(), bias.empty() ? nullptr : bias.data(), 1);
+  conv2d(in.data(), id, out.data(), od, a, w.data(), bias.empty() ? nullptr : bias.data(), nullptr, 1);
   return out;
 }
 
@@ -223,8 +223,8 @@ TEST(NnCpuLayers, ThreadedConvMatchesSingleThreaded) {
   auto w = testing::random_values(6 * 8 * 9, 2);
   auto bias = testing::random_values(6, 3);
   std::vector<float> one(od.count()), many(od.count());
-  conv2d(in.data(), id, one.data(), od, a, w.data(), bias.data(), 1);
-  conv2d(in.data(), id, many.data(), od, a, w.data(), bias.data(), 4);
+  conv2d(in.data(), id, one.data(), od, a, w.data(), bias.data(), nullptr, 1);
+  conv2d(in.data(), id, many.data(), od, a, w.data(), bias.data(), nullptr, 4);
   EXPECT_EQ(one, many);
 }
 

@@ -11,6 +11,7 @@
 #include "caldera/nn/model.hpp"
 #include "nn/ir/graph.hpp"
 #include "nn/plan/memory_plan.hpp"
+#include "cuda_compare.hpp"
 #include "nn_test_util.hpp"
 #include "support/image_testing.hpp"
 
@@ -20,6 +21,7 @@ namespace {
 using testing::add_input;
 using testing::add_op;
 using testing::conv_attrs;
+using testing::expect_close;
 using testing::random_values;
 
 // ---- the planner (CPU only) ----------------------------------------------------------------------
@@ -183,55 +185,6 @@ Model upsample_net() {
   return b.finish(b.conv(x, 8, 3, 3, 1, true));
 }
 
-struct Compared {
-  double rel_l2 = 0, max_abs = 0;
-  bool finite = true;
-  TensorShape shape{};
-};
-
-Compared compare_cuda_cpu(const Model& model, const TensorShape& in_shape, uint64_t seed,
-                          SessionOptions opts = {}) {
-  Compared r;
-  const std::vector<float> input = random_values(in_shape.count(), seed, 0.f, 1.f);
-  auto cpu = Session::create(model, Context::cpu());
-  auto gpu = Session::create(model, *::caldera::testing::gpu_context(), opts);
-  EXPECT_TRUE(cpu && gpu) << (cpu ? gpu.status() : cpu.status()).to_string();
-  if (!cpu || !gpu) return r;
-  std::vector<float> want, got(1, NAN);
-  TensorShape ws, gs;
-  Status s = cpu->run(input.data(), in_shape, want, ws);
-  EXPECT_TRUE(s) << s.to_string();
-  // Twice on the GPU: the second run reuses the plan, and must give the same result.
-  s = gpu->run(input.data(), in_shape, got, gs);
-  EXPECT_TRUE(s) << s.to_string();
-  std::vector<float> again;
-  s = gpu->run(input.data(), in_shape, again, gs);
-  EXPECT_TRUE(s) << s.to_string();
-  EXPECT_EQ(got, again) << "two runs on the same input differ";
-  EXPECT_EQ(ws, gs);
-  if (want.size() != got.size()) return r;
-  double num = 0, den = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    if (!std::isfinite(got[i])) r.finite = false;
-    const double d = double(got[i]) - want[i];
-    num += d * d;
-    den += double(want[i]) * want[i];
-    r.max_abs = std::max(r.max_abs, std::abs(d));
-  }
-  r.rel_l2 = std::sqrt(num / std::max(den, 1e-30));
-  r.shape = gs;
-  return r;
-}
-
-void expect_close(const Model& model, const TensorShape& shape, uint64_t seed, SessionOptions opts = {}) {
-  const Compared c = compare_cuda_cpu(model, shape, seed, opts);
-  std::printf("  %s %s -> %s: relative L2 %.2e, max abs %.3g\n", model.name().c_str(), shape.to_string().c_str(),
-              c.shape.to_string().c_str(), c.rel_l2, c.max_abs);
-  EXPECT_TRUE(c.finite) << "NaN or Inf in the CUDA output";
-  EXPECT_LE(c.rel_l2, 1e-2);
-  EXPECT_GT(c.shape.count(), 0u);
-}
-
 // The test graphs are valid and run on the CPU (checked without a GPU, so a broken graph shows
 // up in CI rather than first on the device).
 TEST(NnCudaRuntimeGraphs, RunOnTheCpu) {
@@ -367,6 +320,8 @@ void real_model_case(const std::string& name, TensorShape shape) {
 
 TEST(NnCudaRuntime, RealesrAnimevideov3x4MatchesCpu) { real_model_case("realesr-animevideov3-x4", {1, 3, 72, 96}); }
 TEST(NnCudaRuntime, RealesrganX4plusAnimeMatchesCpu) { real_model_case("realesrgan-x4plus-anime", {1, 3, 40, 36}); }
+TEST(NnCudaRuntime, RealesrganX4plusMatchesCpu) { real_model_case("realesrgan-x4plus", {1, 3, 24, 20}); }  // residual fused
+TEST(NnCudaRuntime, RealesrAnimevideov3x2MatchesCpu) { real_model_case("realesr-animevideov3-x2", {2, 3, 30, 26}); }  // bicubic 0.5
 
 }  // namespace
 }  // namespace caldera::nn

@@ -271,17 +271,30 @@ TEST(OnnxImport, ArithmeticWithScalarAndPerChannelConstants) {
 
 class OnnxReshapeShuffle : public ::testing::TestWithParam<bool> {};
 
-TEST_P(OnnxReshapeShuffle, BecomesOnePixelShuffle) {
+TEST_P(OnnxReshapeShuffle, ImportsAsReshapeTransposeAndThePassMakesOnePixelShuffle) {
   const bool crd = GetParam();
   auto r = testing::reshape_pixel_shuffle(crd).import();
   ASSERT_TRUE(r) << r.status().to_string();
   const ir::Graph& g = r->graph;
-  ASSERT_EQ(g.nodes.size(), 2u) << ir::dump(g);  // Input and PixelShuffle: the shape subgraph folded away
-  ASSERT_EQ(g.nodes[1].op, ir::OpType::PixelShuffle);
-  EXPECT_EQ(g.nodes[1].attr<ir::PixelShuffleAttrs>().mode, crd ? 0 : 1);
+  // As imported: the shape subgraph folded away, the chain kept as written (a 6-D tensor between).
+  ASSERT_EQ(g.nodes.size(), 4u) << ir::dump(g);
+  EXPECT_EQ(g.nodes[1].op, ir::OpType::Reshape);
+  EXPECT_EQ(g.nodes[2].op, ir::OpType::Transpose);
+  EXPECT_EQ(g.nodes[3].op, ir::OpType::Reshape);
+  EXPECT_EQ(g.tensors[static_cast<size_t>(g.nodes[1].outputs[0])].shape.rank(), 6);
   EXPECT_GT(r->folded_nodes, 5u);
   const T4 x = make(1, 4, 3, 5, 41);
-  expect_close(run_cpu(g, x), ref_depth_to_space(x, 2, crd), 0.f);
+  const T4 want = ref_depth_to_space(x, 2, crd);
+  expect_close(run_cpu(g, x), want, 0.f);  // the CPU runtime runs the 6-D chain as written
+  // The pixel_shuffle pass at load: one PixelShuffle of the right order, the same values.
+  auto m = Model::from_graph(g);
+  ASSERT_TRUE(m) << m.status().to_string();
+  const ir::Graph& fused = m->graph();
+  ASSERT_EQ(fused.nodes.size(), 2u) << ir::dump(fused);
+  ASSERT_EQ(fused.nodes[1].op, ir::OpType::PixelShuffle);
+  EXPECT_EQ(fused.nodes[1].attr<ir::PixelShuffleAttrs>().mode, crd ? 0 : 1);
+  EXPECT_EQ(fused.nodes[1].attr<ir::PixelShuffleAttrs>().factor, 2);
+  expect_close(run_cpu(fused, x), want, 0.f);
 }
 
 INSTANTIATE_TEST_SUITE_P(CrdAndDcr, OnnxReshapeShuffle, ::testing::Bool());
@@ -332,41 +345,64 @@ TEST(OnnxImport, ClipLeakyReluSigmoidConcat) {
 TEST(OnnxImport, UnsupportedOperatorsNameTheOpAndTheNode) {
   OnnxBuilder b;
   b.input("x", {1, 3, -1, -1});
-  b.node("Tanh", {"x"}, {"y"}, "final_tanh");
+  b.node("Softmax", {"x"}, {"y"}, "final_softmax");
   b.output("y");
   std::string e = import_error(b);
-  EXPECT_NE(e.find("'Tanh'"), std::string::npos) << e;
-  EXPECT_NE(e.find("final_tanh"), std::string::npos) << e;
+  EXPECT_NE(e.find("'Softmax'"), std::string::npos) << e;
+  EXPECT_NE(e.find("final_softmax"), std::string::npos) << e;
   EXPECT_NE(e.find("test.onnx"), std::string::npos) << e;
 
-  OnnxBuilder t;
+  OnnxBuilder t;  // output_shape makes the padding depend on the input size
   t.input("x", {1, 3, -1, -1});
   t.init("w", {3, 3, 2, 2}, random_values(36, 3));
-  t.node("ConvTranspose", {"x", "w"}, {"y"}, "upconv");
+  auto& ct = t.node("ConvTranspose", {"x", "w"}, {"y"}, "upconv");
+  OnnxBuilder::attr(ct, "output_shape", {10, 10});
   t.output("y");
   e = import_error(t);
-  EXPECT_NE(e.find("ConvTranspose"), std::string::npos) << e;
+  EXPECT_NE(e.find("output_shape"), std::string::npos) << e;
   EXPECT_NE(e.find("upconv"), std::string::npos) << e;
 
   OnnxBuilder ac;
   ac.input("x", {1, 3, -1, -1});
   ac.init("scales", {4}, {1.f, 1.f, 2.f, 2.f});
-  auto& rs = ac.node("Resize", {"x", "", "scales"}, {"y"}, "up_ac");
+  auto& rs = ac.node("Resize", {"x", "", "scales"}, {"y"}, "up_tf");
   OnnxBuilder::attr(rs, "mode", std::string("linear"));
-  OnnxBuilder::attr(rs, "coordinate_transformation_mode", std::string("align_corners"));
+  OnnxBuilder::attr(rs, "coordinate_transformation_mode", std::string("tf_crop_and_resize"));
   ac.output("y");
   e = import_error(ac);
-  EXPECT_NE(e.find("align_corners"), std::string::npos) << e;
-  EXPECT_NE(e.find("up_ac"), std::string::npos) << e;
+  EXPECT_NE(e.find("tf_crop_and_resize"), std::string::npos) << e;
+  EXPECT_NE(e.find("up_tf"), std::string::npos) << e;
 
-  OnnxBuilder sp;  // a constant that varies over space cannot be a Binary operand in the IR
+  OnnxBuilder nn;  // nearest with half-pixel rounding matches the IR at whole scales only
+  nn.input("x", {1, 3, -1, -1});
+  nn.init("scales", {4}, {1.f, 1.f, 1.5f, 1.5f});
+  auto& rn = nn.node("Resize", {"x", "", "scales"}, {"y"}, "up_nearest");
+  OnnxBuilder::attr(rn, "mode", std::string("nearest"));
+  nn.output("y");
+  e = import_error(nn);
+  EXPECT_NE(e.find("whole scales"), std::string::npos) << e;
+  EXPECT_NE(e.find("up_nearest"), std::string::npos) << e;
+
+  OnnxBuilder sp;  // a constant of a higher rank than the tensor would broadcast it up
   sp.input("x", {1, 1, 2, 2});
-  sp.init("k", {1, 1, 2, 2}, {1.f, 2.f, 3.f, 4.f});
-  sp.node("Mul", {"x", "k"}, {"y"}, "spatial_mul");
+  sp.init("k", {1, 1, 1, 2, 2}, {1.f, 2.f, 3.f, 4.f});
+  sp.node("Mul", {"x", "k"}, {"y"}, "rank5_mul");
   sp.output("y");
   e = import_error(sp);
-  EXPECT_NE(e.find("spatial_mul"), std::string::npos) << e;
-  EXPECT_NE(e.find("[1,1,2,2]"), std::string::npos) << e;
+  EXPECT_NE(e.find("rank5_mul"), std::string::npos) << e;
+  EXPECT_NE(e.find("[1,1,1,2,2]"), std::string::npos) << e;
+
+  OnnxBuilder st;  // strided slices are not in the IR
+  st.input("x", {1, 4, -1, -1});
+  st.init_i64("s", {1}, {0});
+  st.init_i64("e", {1}, {4});
+  st.init_i64("a", {1}, {1});
+  st.init_i64("k", {1}, {2});
+  st.node("Slice", {"x", "s", "e", "a", "k"}, {"y"}, "every_other");
+  st.output("y");
+  e = import_error(st);
+  EXPECT_NE(e.find("step 2"), std::string::npos) << e;
+  EXPECT_NE(e.find("every_other"), std::string::npos) << e;
 }
 
 TEST(OnnxImport, MalformedFilesAreErrors) {

@@ -1,8 +1,7 @@
 // Caldera's CPU runtime against ONNX Runtime (the onnxruntime-node npm package, on the CPU) on
-// the same ONNX models with random weights and inputs: max abs error <= 1e-4 of the output range.
-// The models are written to the test's temporary directory and run by tests/nn/ort/run_model.js.
-// Skips with the reason when node or onnxruntime-node is missing (scripts/setup.sh installs the
-// package into .cache/node; CALDERA_ORT_NODE may name another onnxruntime-node directory).
+// the same ONNX models with random weights and inputs: max abs error <= 1e-4 of the output range
+// (tests/nn/ort_runner.hpp). These are the first slice's operators; onnx_ops_ort_test.cpp has
+// the later ones.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,22 +11,13 @@
 #include <functional>
 #include <sstream>
 
-#include "caldera/nn/model.hpp"
-#include "nn/cpu/cpu_runtime.hpp"
 #include "onnx_test_util.hpp"
+#include "ort_runner.hpp"
 
 namespace caldera::nn {
 namespace {
 
-namespace fs = std::filesystem;
 using testing::OnnxBuilder;
-
-std::string ort_dir() {
-  if (const char* d = std::getenv("CALDERA_ORT_NODE"); d && *d) return d;
-  return std::string(CALDERA_SOURCE_DIR) + "/.cache/node/node_modules/onnxruntime-node";
-}
-
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
 struct OrtCase {
   std::string name;
@@ -133,68 +123,7 @@ class OnnxVsOrt : public ::testing::TestWithParam<OrtCase> {};
 
 TEST_P(OnnxVsOrt, CpuRuntimeMatchesOnnxRuntime) {
   const OrtCase& c = GetParam();
-  if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "node is not installed";
-  const std::string ort = ort_dir();
-  if (!fs::exists(ort + "/package.json"))
-    GTEST_SKIP() << "onnxruntime-node is not at " << ort << " (run scripts/setup.sh, or set CALDERA_ORT_NODE)";
-
-  const fs::path dir = testing::test_dir();
-  const std::string model_path = (dir / (c.name + ".onnx")).string();
-  const std::string bytes = c.build().bytes();
-  testing::write_file(model_path, bytes.data(), bytes.size());
-  size_t count = 1;
-  for (int64_t d : c.input) count *= static_cast<size_t>(d);
-  const std::vector<float> x = testing::random_values(count, 4242, -1.f, 1.f);
-  const std::string in_path = (dir / "input.f32").string(), out_path = (dir / "ort_output.f32").string();
-  testing::write_file(in_path, x.data(), x.size() * sizeof(float));
-  fs::remove(out_path);
-
-  std::string dims;
-  for (int64_t d : c.input) {
-    if (!dims.empty()) dims += ",";
-    dims += std::to_string(d);
-  }
-  const std::string log = (dir / "node.log").string();
-  const std::string cmd = "node " + quoted(std::string(CALDERA_SOURCE_DIR) + "/tests/nn/ort/run_model.js") + " " +
-                          quoted(ort) + " " + quoted(model_path) + " " + quoted(in_path) + " " + dims + " " +
-                          quoted(out_path) + " > " + quoted(log) + " 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    std::ifstream f(log);
-    std::stringstream text;
-    text << f.rdbuf();
-    FAIL() << "ONNX Runtime failed on " << model_path << ":\n" << text.str();
-  }
-  std::ifstream dims_file(out_path + ".dims");
-  std::string ort_dims;
-  std::getline(dims_file, ort_dims);
-  std::ifstream out_file(out_path, std::ios::binary);
-  std::vector<char> raw((std::istreambuf_iterator<char>(out_file)), std::istreambuf_iterator<char>());
-  std::vector<float> want(raw.size() / sizeof(float));
-  std::memcpy(want.data(), raw.data(), want.size() * sizeof(float));
-
-  auto model = Model::load(model_path);
-  ASSERT_TRUE(model) << model.status().to_string();
-  std::vector<cpu::HostTensor> outs;
-  const ir::Shape in_shape{c.input[0], c.input[1], c.input[2], c.input[3]};
-  Status s = cpu::run_graph(model->graph(), {x.data()}, {in_shape}, outs, 2);
-  ASSERT_TRUE(s) << s.to_string();
-  const ir::Shape& o = outs[0].shape;
-  EXPECT_EQ(std::to_string(o.n) + "," + std::to_string(o.c) + "," + std::to_string(o.h) + "," + std::to_string(o.w), ort_dims);
-  ASSERT_EQ(outs[0].data.size(), want.size());
-  ASSERT_FALSE(want.empty());
-
-  const auto [lo, hi] = std::minmax_element(want.begin(), want.end());
-  const double range = std::max(static_cast<double>(*hi - *lo), 1e-6);
-  double worst = 0;
-  size_t at = 0;
-  for (size_t i = 0; i < want.size(); ++i) {
-    const double e = std::fabs(static_cast<double>(outs[0].data[i]) - want[i]);
-    if (!(e <= worst)) worst = e, at = i;  // NaN counts as worst
-  }
-  EXPECT_LE(worst / range, 1e-4) << c.name << ": max abs error " << worst << " at element " << at << " (ours "
-                                 << outs[0].data[at] << ", ONNX Runtime " << want[at] << "), output range " << range;
-  std::printf("[ ORT      ] %s: %s -> %s, max abs error %.3g (%.3g of the range)\n", c.name.c_str(), dims.c_str(),
-              ort_dims.c_str(), worst, worst / range);
+  testing::expect_matches_ort(c.name, c.build().bytes(), c.input);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, OnnxVsOrt, ::testing::ValuesIn(cases()),

@@ -13,6 +13,7 @@
 #include "nn/cpu/cpu_runtime.hpp"
 #include "nn/passes/pass.hpp"
 #include "onnx_test_util.hpp"
+#include "pass_test_util.hpp"
 #include "support/image_testing.hpp"
 
 namespace caldera::nn {
@@ -21,65 +22,13 @@ namespace {
 using testing::add_input;
 using testing::add_op;
 using testing::conv_attrs;
+using testing::count_op;
+using testing::expect_same_outputs;
+using testing::node_named;
 using testing::OnnxBuilder;
+using testing::run_cpu;
+using testing::run_pass;
 using testing::random_values;
-
-// Runs `g` on the CPU with one input per graph input (seeded), returns every output.
-std::vector<cpu::HostTensor> run_cpu(const ir::Graph& g, const ir::Shape& shape, uint64_t seed = 7) {
-  std::vector<std::vector<float>> data;
-  std::vector<const float*> ptrs;
-  std::vector<ir::Shape> shapes;
-  for (size_t i = 0; i < g.inputs.size(); ++i) {
-    ir::Shape s = shape;
-    const ir::Shape& declared = g.tensors[static_cast<size_t>(g.inputs[i])].shape;
-    if (declared.c != ir::kDynamic) s.c = declared.c;
-    data.push_back(random_values(static_cast<size_t>(s.count()), seed + i));
-    shapes.push_back(s);
-  }
-  for (const auto& d : data) ptrs.push_back(d.data());
-  std::vector<cpu::HostTensor> out;
-  Status st = cpu::run_graph(g, ptrs, shapes, out, 2);
-  EXPECT_TRUE(st.is_ok()) << st.to_string();
-  return out;
-}
-
-// max |a - b| <= 1e-5 * range(a), every output.
-void expect_same_outputs(const std::vector<cpu::HostTensor>& a, const std::vector<cpu::HostTensor>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t k = 0; k < a.size(); ++k) {
-    ASSERT_EQ(a[k].shape, b[k].shape);
-    ASSERT_EQ(a[k].data.size(), b[k].data.size());
-    const auto [lo, hi] = std::minmax_element(a[k].data.begin(), a[k].data.end());
-    const double range = std::max(1e-6, static_cast<double>(*hi - *lo));
-    double worst = 0;
-    for (size_t i = 0; i < a[k].data.size(); ++i) {
-      ASSERT_TRUE(std::isfinite(b[k].data[i]));
-      worst = std::max(worst, std::fabs(static_cast<double>(a[k].data[i]) - b[k].data[i]));
-    }
-    EXPECT_LE(worst, 1e-5 * range) << "output " << k << ": worst " << worst << " over a range of " << range;
-  }
-}
-
-size_t count_op(const ir::Graph& g, ir::OpType op) {
-  return static_cast<size_t>(std::count_if(g.nodes.begin(), g.nodes.end(), [op](const ir::Node& n) { return n.op == op; }));
-}
-
-const ir::Node& node_named(const ir::Graph& g, const std::string& name) {
-  for (const ir::Node& n : g.nodes)
-    if (n.name == name) return n;
-  ADD_FAILURE() << "no node '" << name << "' in\n" << ir::dump(g);
-  return g.nodes[0];
-}
-
-// Runs one pass on a copy of `g`; the copy must validate.
-ir::Graph run_pass(const ir::Graph& g, passes::Pass& pass) {
-  ir::Graph out = g;
-  Status s = pass.run(out);
-  EXPECT_TRUE(s.is_ok()) << s.to_string();
-  Status v = ir::validate(out);
-  EXPECT_TRUE(v.is_ok()) << pass.name() << ": " << v.to_string() << "\n" << ir::dump(out);
-  return out;
-}
 
 int conv(ir::Graph& g, const std::string& name, int in, int cin, int cout, int k, bool bias, uint64_t seed,
          ir::ActivationKind act = ir::ActivationKind::None) {
@@ -195,7 +144,7 @@ TEST(NnPasses, FuseConvActivationTakesOnlySoleReaderActivations) {
   auto pass = passes::make_fuse_conv_activation();
   const ir::Graph fused = run_pass(g, *pass);
   EXPECT_EQ(pass->changed(), 4u);
-  EXPECT_EQ(pass->summary(), "4 activations fused into convolutions");
+  EXPECT_EQ(pass->summary(), "4 activations fused into convolutions / fully connected layers");
   EXPECT_EQ(fused.nodes.size(), g.nodes.size() - 4);
   EXPECT_EQ(count_op(fused, ir::OpType::Activation), 2u) << ir::dump(fused);
   EXPECT_EQ(count_op(fused, ir::OpType::PRelu), 2u);
@@ -303,16 +252,25 @@ TEST(NnPasses, OnnxBatchNormModelLoadsFoldedWithTheSameOutput) {
   EXPECT_EQ(count_op(passed->graph(), ir::OpType::BatchNorm), 0u);
   EXPECT_EQ(count_op(passed->graph(), ir::OpType::Activation), 0u);  // the Relu went into c0
   EXPECT_EQ(count_op(passed->graph(), ir::OpType::Conv2d), 3u);      // c0, c1 and bn2 as a depthwise conv
-  EXPECT_EQ(passed->graph().nodes.size(), plain->graph().nodes.size() - 3);
-  ASSERT_EQ(passed->passes().size(), 3u);
-  EXPECT_EQ(passed->passes()[0].pass, "fold_batchnorm");
-  EXPECT_EQ(passed->passes()[0].changed, 3u);
-  EXPECT_EQ(passed->passes()[1].changed, 1u);
-  EXPECT_EQ(passed->passes()[2].changed, 0u);
+  // 3 BatchNorms, the Relu, and the Add (c1's output plus x, now c1's residual) are gone.
+  EXPECT_EQ(passed->graph().nodes.size(), plain->graph().nodes.size() - 4);
+  ASSERT_EQ(passed->passes().size(), 6u);
+  const auto changed = [&](const std::string& name) {
+    for (const PassRecord& p : passed->passes())
+      if (p.pass == name) return static_cast<long>(p.changed);
+    ADD_FAILURE() << "no pass " << name;
+    return -1L;
+  };
+  EXPECT_EQ(passed->passes()[2].pass, "fold_batchnorm");
+  EXPECT_EQ(changed("fold_batchnorm"), 3);
+  EXPECT_EQ(changed("fuse_conv_activation"), 1);
+  EXPECT_EQ(changed("fuse_conv_residual"), 1);
+  EXPECT_EQ(changed("dead_node_removal"), 0);
   const std::string text = passed->dump();
   for (const char* want : {"pass fold_batchnorm: 2 nodes folded into convolutions, 1 became 1x1 depthwise convolutions",
-                           "pass fuse_conv_activation: 1 activation fused into convolutions",
-                           "pass dead_node_removal: 0 nodes removed", "+relu"})
+                           "pass fuse_conv_activation: 1 activation fused into convolutions / fully connected layers",
+                           "pass fuse_conv_residual: 1 add fused into convolutions as residuals",
+                           "pass dead_node_removal: 0 nodes removed", "+relu", "+residual"})
     EXPECT_NE(text.find(want), std::string::npos) << "'" << want << "' missing from:\n" << text;
   EXPECT_NE(plain->dump().find("passes: off"), std::string::npos) << plain->dump();
   EXPECT_NE(plain->dump().find("BatchNorm"), std::string::npos);
@@ -416,7 +374,7 @@ TEST(NnPasses, RealModelsGiveTheSameCpuOutputWithPassesOnAndOff) {
     ASSERT_TRUE(plain) << plain.status().to_string();
     auto passed = Model::load(name);
     ASSERT_TRUE(passed) << passed.status().to_string();
-    ASSERT_EQ(passed->passes().size(), 3u);
+    ASSERT_EQ(passed->passes().size(), 6u);
     const std::string text = passed->dump();
     std::printf("%s: %zu nodes as imported, %zu after the passes;", name, plain->graph().nodes.size(),
                 passed->graph().nodes.size());

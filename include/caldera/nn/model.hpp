@@ -36,9 +36,10 @@ struct TensorShape {
 
 // How a model is loaded.
 struct LoadOptions {
-  // The graph passes (src/nn/passes/: BatchNorm folding, conv + activation fusion, dead-node
-  // removal) after import. Off: the graph as imported (tests compare the two; a BatchNorm node
-  // then runs on the CPU only).
+  // The graph passes (src/nn/passes/: constant folding, pixel-shuffle fusion, BatchNorm folding,
+  // conv + activation and conv + residual fusion, dead-node removal) after import. Off: the graph
+  // as imported (tests compare the two; BatchNorm nodes and 6-D Reshape/Transpose chains then run
+  // on the CPU only).
   bool run_passes = true;
 };
 
@@ -99,6 +100,14 @@ struct SessionOptions {
   size_t conv_workspace_limit = size_t{64} << 20;  // bytes one convolution's cuDNN workspace may take
 };
 
+// A dense NCHW tensor in device memory (a batch of frames): shape.count() float16 (f16) or
+// float32 values at `data`.
+struct DeviceTensor {
+  void* data = nullptr;
+  bool f16 = true;
+  TensorShape shape{};
+};
+
 // Device memory of a CUDA session at one input shape.
 struct SessionMemory {
   size_t weights = 0;    // the uploaded weights (one allocation per session)
@@ -135,6 +144,9 @@ class Session {
   // output_shape(input_shape) dense out. CPU: float32 host memory. CUDA: float32, or float16
   // with `half`, in device memory; queued on the context's stream like run() above.
   Status run_batch(const void* input, const TensorShape& input_shape, void* output, bool half = false);
+  // CUDA sessions only: run_batch() with the shapes checked (the output's must be
+  // output_shape(input.shape), both tensors of one precision).
+  Status run(const DeviceTensor& input, const DeviceTensor& output);
 
  private:
   Session(Model model, SessionOptions options);

@@ -21,17 +21,6 @@ int team_size(int threads) {
 #endif
 }
 
-float activate(float x, const ir::ActivationAttrs& a) {
-  switch (a.kind) {
-    case ir::ActivationKind::None: return x;
-    case ir::ActivationKind::Relu: return x < 0.f ? 0.f : x;
-    case ir::ActivationKind::LeakyRelu: return x < 0.f ? x * a.alpha : x;
-    case ir::ActivationKind::Clip: return std::min(std::max(x, a.alpha), a.beta);
-    case ir::ActivationKind::Sigmoid: return 1.f / (1.f + std::exp(-x));
-  }
-  return x;
-}
-
 float apply_binary(float x, float y, ir::BinaryKind k) {
   switch (k) {
     case ir::BinaryKind::Add: return x + y;
@@ -52,8 +41,7 @@ struct Taps {
   int count = 0;
 };
 
-void cubic_weights(float t, float* w) {
-  const float A = -0.75f;  // ncnn's (and OpenCV's) Keys parameter
+void cubic_weights(float t, float A, float* w) {
   const float x0 = t + 1.f, x1 = t, x2 = 1.f - t;
   w[0] = ((A * x0 - 5.f * A) * x0 + 8.f * A) * x0 - 4.f * A;
   w[1] = ((A + 2.f) * x1 - (A + 3.f)) * x1 * x1 + 1.f;
@@ -61,12 +49,12 @@ void cubic_weights(float t, float* w) {
   w[3] = 1.f - w[0] - w[1] - w[2];
 }
 
-std::vector<Taps> resize_taps(int in, int out, ir::ResizeMode mode, float scale, bool by_scale) {
+std::vector<Taps> resize_taps(int in, int out, const ir::ResizeAttrs& a, float scale, bool by_scale) {
   std::vector<Taps> taps(static_cast<size_t>(out));
   const auto clamp = [in](int i) { return std::min(std::max(i, 0), in - 1); };
   for (int o = 0; o < out; ++o) {
     Taps& t = taps[static_cast<size_t>(o)];
-    if (mode == ir::ResizeMode::Nearest) {
+    if (a.mode == ir::ResizeMode::Nearest) {
       // ncnn: floor(o * (1 / scale)) by a factor, floor(o * in / out) to a size, in float.
       const float step = by_scale ? 1.f / scale : static_cast<float>(in) / static_cast<float>(out);
       t.count = 1;
@@ -74,12 +62,10 @@ std::vector<Taps> resize_taps(int in, int out, ir::ResizeMode mode, float scale,
       t.weight[0] = 1.f;
       continue;
     }
-    // Half-pixel centres, as ncnn computes them (the ratio of sizes in double).
-    const double ratio = static_cast<double>(in) / out;
-    const float f = static_cast<float>((o + 0.5) * ratio - 0.5);
+    const float f = resize_source_coord(o, in, out, a, scale);
     const int s = static_cast<int>(std::floor(f));
     const float frac = f - static_cast<float>(s);
-    if (mode == ir::ResizeMode::Bilinear) {
+    if (a.mode == ir::ResizeMode::Bilinear) {
       t.count = 2;
       t.index[0] = clamp(s);
       t.index[1] = clamp(s + 1);
@@ -87,7 +73,7 @@ std::vector<Taps> resize_taps(int in, int out, ir::ResizeMode mode, float scale,
       t.weight[1] = frac;
     } else {
       t.count = 4;
-      cubic_weights(frac, t.weight);
+      cubic_weights(frac, a.cubic_a, t.weight);
       for (int k = 0; k < 4; ++k) t.index[k] = clamp(s - 1 + k);
     }
   }
@@ -96,8 +82,26 @@ std::vector<Taps> resize_taps(int in, int out, ir::ResizeMode mode, float scale,
 
 }  // namespace
 
+float resize_source_coord(int o, int in, int out, const ir::ResizeAttrs& a, float scale) {
+  const float x = static_cast<float>(o);
+  switch (a.coord) {
+    case ir::ResizeCoord::AlignCorners:
+      return out == 1 ? 0.f : x * static_cast<float>(in - 1) / static_cast<float>(out - 1);
+    case ir::ResizeCoord::Asymmetric:
+      return a.scale_coords ? x / scale : x * static_cast<float>(in) / static_cast<float>(out);
+    case ir::ResizeCoord::PytorchHalfPixel:
+      if (out == 1) return 0.f;
+      [[fallthrough]];
+    case ir::ResizeCoord::HalfPixel:
+      if (a.scale_coords) return (x + 0.5f) / scale - 0.5f;  // ONNX Runtime's float expression
+      // Half-pixel centres, as ncnn computes them (the ratio of sizes in double).
+      return static_cast<float>((o + 0.5) * (static_cast<double>(in) / out) - 0.5);
+  }
+  return 0.f;
+}
+
 void conv2d(const float* in, Dims id, float* out, Dims od, const ir::Conv2dAttrs& a, const float* weight,
-            const float* bias, int threads) {
+            const float* bias, const float* residual, int threads) {
   const int groups = a.groups;
   const int icg = a.in_channels / groups;   // input channels per group
   const int ocg = a.out_channels / groups;  // output channels per group
@@ -141,8 +145,13 @@ void conv2d(const float* in, Dims id, float* out, Dims od, const ir::Conv2dAttrs
         }
       }
     }
+    const float* res = a.has_residual && residual ? residual + (static_cast<size_t>(b) * od.c + oc) * out_plane : nullptr;
+    if (res && a.residual_before_activation)
+      for (size_t i = 0; i < out_plane; ++i) dst[i] += res[i];
     if (a.activation.kind != ir::ActivationKind::None)
       for (size_t i = 0; i < out_plane; ++i) dst[i] = activate(dst[i], a.activation);
+    if (res && !a.residual_before_activation)
+      for (size_t i = 0; i < out_plane; ++i) dst[i] += res[i];
   }
 }
 
@@ -256,8 +265,8 @@ void pixel_shuffle(const float* in, Dims id, float* out, Dims od, int f, int mod
 
 void resize(const float* in, Dims id, float* out, Dims od, const ir::ResizeAttrs& a, int threads) {
   const bool by_scale = a.out_h <= 0 || a.out_w <= 0;
-  const std::vector<Taps> ty = resize_taps(id.h, od.h, a.mode, a.scale_h, by_scale);
-  const std::vector<Taps> tx = resize_taps(id.w, od.w, a.mode, a.scale_w, by_scale);
+  const std::vector<Taps> ty = resize_taps(id.h, od.h, a, a.scale_h, by_scale);
+  const std::vector<Taps> tx = resize_taps(id.w, od.w, a, a.scale_w, by_scale);
   const int planes = od.n * od.c;
 #pragma omp parallel for num_threads(team_size(threads))
   for (int p = 0; p < planes; ++p) {

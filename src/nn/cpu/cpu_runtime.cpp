@@ -23,6 +23,17 @@ Result<Dims> to_dims(const ir::Shape& s, const std::string& what) {
 
 std::string label(const ir::Node& n) { return std::string(ir::op_type_name(n.op)) + " node '" + n.name + "'"; }
 
+// Reshape and Transpose take tensors of any rank; their data is the row-major values.
+bool any_rank(ir::OpType op) { return op == ir::OpType::Reshape || op == ir::OpType::Transpose; }
+
+Status check_count(const ir::Shape& s, const std::string& what) {
+  if (!s.is_static()) return internal_error(what + ": shape " + s.to_string() + " is not known at run time");
+  for (int i = 0; i < s.rank(); ++i)
+    if (s.dim(i) <= 0 || s.dim(i) > kMaxDim) return invalid_argument(what + ": shape " + s.to_string() + " is empty or too large");
+  if (s.count() > kMaxElements) return invalid_argument(what + ": shape " + s.to_string() + " is too large");
+  return Status::ok();
+}
+
 }  // namespace
 
 Status run_graph(const ir::Graph& g, const std::vector<const float*>& inputs, const std::vector<ir::Shape>& input_shapes,
@@ -54,18 +65,29 @@ Status run_graph(const ir::Graph& g, const std::vector<const float*>& inputs, co
     const ir::Node& n = g.nodes[ni];
     if (n.op == ir::OpType::Input) continue;
     const int out_t = n.outputs[0];
-    CALDERA_ASSIGN_OR_RETURN(Dims od, to_dims(shapes[static_cast<size_t>(out_t)], label(n)));
+    const ir::Shape& out_shape = shapes[static_cast<size_t>(out_t)];
+    Dims od;
+    if (any_rank(n.op)) {
+      CALDERA_RETURN_IF_ERROR(check_count(out_shape, label(n)));
+    } else {
+      CALDERA_ASSIGN_OR_RETURN(od, to_dims(out_shape, label(n)));
+    }
     std::vector<Dims> in_dims;
     std::vector<const float*> in_data;
     for (int t : n.inputs) {
-      CALDERA_ASSIGN_OR_RETURN(Dims d, to_dims(shapes[static_cast<size_t>(t)], label(n)));
-      in_dims.push_back(d);
+      if (any_rank(n.op)) {
+        CALDERA_RETURN_IF_ERROR(check_count(shapes[static_cast<size_t>(t)], label(n)));
+        in_dims.push_back(Dims{});
+      } else {
+        CALDERA_ASSIGN_OR_RETURN(Dims d, to_dims(shapes[static_cast<size_t>(t)], label(n)));
+        in_dims.push_back(d);
+      }
       in_data.push_back(data[static_cast<size_t>(t)]);
       if (!in_data.back()) return internal_error(label(n) + ": input '" + g.tensors[static_cast<size_t>(t)].name + "' has no data");
     }
     std::vector<float> out;
     try {
-      out.resize(od.count());
+      out.resize(static_cast<size_t>(out_shape.count()));
     } catch (const std::bad_alloc&) {
       return out_of_memory(label(n) + ": cannot allocate " + shapes[static_cast<size_t>(out_t)].to_string() + " floats");
     }
@@ -74,7 +96,42 @@ Status run_graph(const ir::Graph& g, const std::vector<const float*>& inputs, co
       case ir::OpType::Conv2d: {
         const auto& a = n.attr<ir::Conv2dAttrs>();
         conv2d(in_data[0], in_dims[0], out.data(), od, a, n.weights[0].data.data(),
-               a.has_bias ? n.weights[1].data.data() : nullptr, threads);
+               a.has_bias ? n.weights[1].data.data() : nullptr, a.has_residual ? in_data[1] : nullptr, threads);
+        break;
+      }
+      case ir::OpType::ConvTranspose2d: {
+        const auto& a = n.attr<ir::ConvTranspose2dAttrs>();
+        conv_transpose2d(in_data[0], in_dims[0], out.data(), od, a, n.weights[0].data.data(),
+                         a.has_bias ? n.weights[1].data.data() : nullptr, threads);
+        break;
+      }
+      case ir::OpType::InstanceNorm:
+        std::copy(in_data[0], in_data[0] + od.count(), out.begin());
+        instance_norm(out.data(), od, n.weights[0].data.data(), n.weights[1].data.data(),
+                      n.attr<ir::InstanceNormAttrs>().epsilon, threads);
+        break;
+      case ir::OpType::Slice: slice(in_data[0], in_dims[0], out.data(), od, n.attr<ir::SliceAttrs>()); break;
+      case ir::OpType::Pad: pad(in_data[0], in_dims[0], out.data(), od, n.attr<ir::PadAttrs>(), threads); break;
+      case ir::OpType::SpaceToDepth: {
+        const auto& a = n.attr<ir::SpaceToDepthAttrs>();
+        space_to_depth(in_data[0], in_dims[0], out.data(), od, a.block, a.mode, threads);
+        break;
+      }
+      case ir::OpType::Gemm: {
+        const auto& a = n.attr<ir::GemmAttrs>();
+        gemm(in_data[0], in_dims[0], out.data(), od, a, n.weights[0].data.data(),
+             a.has_bias ? n.weights[1].data.data() : nullptr, threads);
+        break;
+      }
+      case ir::OpType::Reduce: reduce(in_data[0], in_dims[0], out.data(), od, n.attr<ir::ReduceAttrs>(), threads); break;
+      case ir::OpType::Pool2d: pool2d(in_data[0], in_dims[0], out.data(), od, n.attr<ir::Pool2dAttrs>(), threads); break;
+      case ir::OpType::Reshape: std::copy(in_data[0], in_data[0] + out.size(), out.begin()); break;
+      case ir::OpType::Transpose:
+        transpose(in_data[0], shapes[static_cast<size_t>(n.inputs[0])].dims(), out.data(), n.attr<ir::TransposeAttrs>().perm);
+        break;
+      case ir::OpType::Constant: {
+        const std::vector<float>& v = n.weights[0].data;
+        std::copy(v.begin(), v.end(), out.begin());
         break;
       }
       case ir::OpType::Activation:

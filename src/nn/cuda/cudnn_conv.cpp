@@ -29,12 +29,38 @@ Result<TensorDesc> make_nhwc_desc(Nhwc d) {
   return desc;
 }
 
+ConvLayer ConvLayer::transposed_of(const std::string& name, const ir::ConvTranspose2dAttrs& t) {
+  ConvLayer layer;
+  layer.name = name;
+  layer.transposed = true;
+  ir::Conv2dAttrs& a = layer.attrs;
+  // The forward convolution from the output (dx) to the input (dy): its "output channels" are
+  // the transposed layer's input channels.
+  a.out_channels = t.in_channels;
+  a.in_channels = t.out_channels;
+  a.kernel_h = t.kernel_h;
+  a.kernel_w = t.kernel_w;
+  a.stride_h = t.stride_h;
+  a.stride_w = t.stride_w;
+  a.dilation_h = t.dilation_h;
+  a.dilation_w = t.dilation_w;
+  a.pad_top = t.pad_top;
+  a.pad_left = t.pad_left;
+  a.pad_bottom = t.pad_bottom;
+  a.pad_right = t.pad_right;
+  a.groups = t.groups;
+  a.has_bias = t.has_bias;
+  a.activation = t.activation;
+  return layer;
+}
+
 Status ConvLayer::init() {
   const ir::Conv2dAttrs& a = attrs;
   if (a.pad_top != a.pad_bottom || a.pad_left != a.pad_right)
-    return unsupported("convolution '" + name + "': asymmetric padding (" + std::to_string(a.pad_top) + "," +
-                       std::to_string(a.pad_left) + "," + std::to_string(a.pad_bottom) + "," +
-                       std::to_string(a.pad_right) + ") is not supported by the CUDA runtime");
+    return unsupported(std::string(transposed ? "transposed convolution '" : "convolution '") + name +
+                       "': asymmetric padding (" + std::to_string(a.pad_top) + "," + std::to_string(a.pad_left) + "," +
+                       std::to_string(a.pad_bottom) + "," + std::to_string(a.pad_right) +
+                       ") is not supported by the CUDA runtime");
   cudnnFilterDescriptor_t f = nullptr;
   CALDERA_CUDNN_TRY(cudnnCreateFilterDescriptor(&f));
   filter.reset(f);
@@ -43,13 +69,57 @@ Status ConvLayer::init() {
   cudnnTensorDescriptor_t b = nullptr;
   CALDERA_CUDNN_TRY(cudnnCreateTensorDescriptor(&b));
   bias_desc.reset(b);
-  CALDERA_CUDNN_TRY(cudnnSetTensor4dDescriptor(b, CUDNN_TENSOR_NCHW, CUDNN_DATA_HALF, 1, a.out_channels, 1, 1));
+  // The bias of the step's output: a transposed layer's output channels are the forward's input.
+  CALDERA_CUDNN_TRY(cudnnSetTensor4dDescriptor(b, CUDNN_TENSOR_NCHW, CUDNN_DATA_HALF, 1,
+                                               transposed ? a.in_channels : a.out_channels, 1, 1));
   cudnnActivationDescriptor_t r = nullptr;
   CALDERA_CUDNN_TRY(cudnnCreateActivationDescriptor(&r));
   relu.reset(r);
   CALDERA_CUDNN_TRY(cudnnSetActivationDescriptor(r, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0));
   return Status::ok();
 }
+
+namespace {
+
+// A transposed layer: in = dy, out = dx of the backward-data convolution.
+Result<ConvPlan> plan_conv_transpose(cudnnHandle_t handle, const ConvLayer& layer, ConvPlan p, Nhwc in, Nhwc out,
+                                     AlgoSearch search, size_t workspace_limit) {
+  cudnnConvolutionDescriptor_t c = p.conv.get();
+  // The forward convolution of dx must give dy's size (output padding < stride keeps it).
+  int n = 0, oc = 0, oh = 0, ow = 0;
+  CALDERA_CUDNN_TRY(cudnnGetConvolution2dForwardOutputDim(c, p.y.get(), layer.filter.get(), &n, &oc, &oh, &ow));
+  if (n != in.n || oc != in.c || oh != in.h || ow != in.w)
+    return internal_error("transposed convolution '" + layer.name + "': cuDNN maps a " + std::to_string(out.h) + "x" +
+                          std::to_string(out.w) + " output to a " + std::to_string(oh) + "x" + std::to_string(ow) +
+                          " input, shape inference has " + std::to_string(in.h) + "x" + std::to_string(in.w));
+  constexpr int kMaxAlgos = CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT;
+  cudnnConvolutionBwdDataAlgoPerf_t perf[kMaxAlgos];
+  int returned = 0;
+  if (search == AlgoSearch::Exhaustive) {
+    CALDERA_CUDNN_TRY(cudnnFindConvolutionBackwardDataAlgorithm(handle, layer.filter.get(), p.x.get(), c, p.y.get(),
+                                                                kMaxAlgos, &returned, perf));
+  } else {
+    CALDERA_CUDNN_TRY(cudnnGetConvolutionBackwardDataAlgorithm_v7(handle, layer.filter.get(), p.x.get(), c, p.y.get(),
+                                                                  kMaxAlgos, &returned, perf));
+  }
+  for (int i = 0; i < returned; ++i) {
+    if (perf[i].status != CUDNN_STATUS_SUCCESS || perf[i].memory > workspace_limit) continue;
+    p.bwd_algo = perf[i].algo;
+    p.algo_ms = perf[i].time;
+    CALDERA_CUDNN_TRY(cudnnSetConvolutionMathType(c, perf[i].mathType));
+    size_t bytes = 0;
+    CALDERA_CUDNN_TRY(cudnnGetConvolutionBackwardDataWorkspaceSize(handle, layer.filter.get(), p.x.get(), c, p.y.get(),
+                                                                   p.bwd_algo, &bytes));
+    if (bytes > workspace_limit) continue;
+    p.workspace = bytes;
+    return p;
+  }
+  return unsupported("transposed convolution '" + layer.name + "': cuDNN offers no algorithm for " + std::to_string(in.h) +
+                     "x" + std::to_string(in.w) + "x" + std::to_string(in.c) + " within a " +
+                     std::to_string(workspace_limit >> 20) + " MiB workspace");
+}
+
+}  // namespace
 
 Result<ConvPlan> plan_conv(cudnnHandle_t handle, const ConvLayer& layer, Nhwc in, Nhwc out, AlgoSearch search,
                            size_t workspace_limit) {
@@ -64,6 +134,7 @@ Result<ConvPlan> plan_conv(cudnnHandle_t handle, const ConvLayer& layer, Nhwc in
                                                     a.dilation_w, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
   CALDERA_CUDNN_TRY(cudnnSetConvolutionGroupCount(c, a.groups));
   CALDERA_CUDNN_TRY(cudnnSetConvolutionMathType(c, CUDNN_TENSOR_OP_MATH));
+  if (layer.transposed) return plan_conv_transpose(handle, layer, std::move(p), in, out, search, workspace_limit);
 
   int n = 0, oc = 0, oh = 0, ow = 0;
   CALDERA_CUDNN_TRY(cudnnGetConvolution2dForwardOutputDim(c, p.x.get(), layer.filter.get(), &n, &oc, &oh, &ow));
@@ -106,6 +177,12 @@ Status run_conv(cudnnHandle_t handle, const ConvLayer& layer, const ConvPlan& pl
                 void* workspace) {
   if (plan.fused_relu) return run_conv_bias_relu(handle, layer, plan, x, y, workspace);
   const float one = 1.f, zero = 0.f;
+  if (layer.transposed) {
+    CALDERA_CUDNN_TRY(cudnnConvolutionBackwardData(handle, &one, layer.filter.get(), layer.weight, plan.x.get(), x,
+                                                   plan.conv.get(), plan.bwd_algo, workspace, plan.workspace, &zero,
+                                                   plan.y.get(), y));
+    return Status::ok();
+  }
   CALDERA_CUDNN_TRY(cudnnConvolutionForward(handle, &one, plan.x.get(), x, layer.filter.get(), layer.weight,
                                             plan.conv.get(), plan.algo, workspace, plan.workspace, &zero, plan.y.get(),
                                             y));

@@ -37,10 +37,14 @@ Result<TensorDesc> make_nhwc_desc(Nhwc d);
 enum class AlgoSearch { Heuristic, Exhaustive };
 
 // The shape-independent part of one convolution node: device pointers into the session's
-// weight buffer and the descriptors that do not depend on the input size.
+// weight buffer and the descriptors that do not depend on the input size. A transposed
+// convolution (ConvTranspose2d) is cuDNN's backward-data convolution: its input is cuDNN's dy,
+// its output dx, and its filter K x R x S x C has K = input channels, C = output channels /
+// groups (the ONNX layout [in][out/groups][kh][kw], channels last).
 struct ConvLayer {
   std::string name;
-  ir::Conv2dAttrs attrs;
+  ir::Conv2dAttrs attrs;  // for a transposed convolution: the geometry of the forward one it inverts
+  bool transposed = false;
   const half_t* weight = nullptr;  // K x R x S x (C / groups), fp16
   const float* bias32 = nullptr;   // K, fp32 (epilogue kernel), null without bias
   const half_t* bias16 = nullptr;  // K, fp16 (cuDNN's fused bias + ReLU), zeros without bias
@@ -50,6 +54,8 @@ struct ConvLayer {
 
   // Checks the attributes cuDNN takes (symmetric padding) and makes the descriptors.
   Status init();
+  // A ConvLayer for a transposed convolution (init() is still to be called).
+  static ConvLayer transposed_of(const std::string& name, const ir::ConvTranspose2dAttrs& a);
 };
 
 // The per-input-shape part: descriptors, the chosen algorithm and its workspace.
@@ -57,6 +63,7 @@ struct ConvPlan {
   TensorDesc x, y;
   ConvDesc conv;
   cudnnConvolutionFwdAlgo_t algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
+  cudnnConvolutionBwdDataAlgo_t bwd_algo = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;  // transposed layers
   size_t workspace = 0;
   float algo_ms = 0;  // the search's time for the chosen algorithm (Exhaustive only)
   // Bias + ReLU run inside cuDNN (cudnnConvolutionBiasActivationForward); decided by a trial
@@ -65,12 +72,13 @@ struct ConvPlan {
 };
 
 // Descriptors for `in` -> `out` and an algorithm: cuDNN's heuristics, or a timed search
-// (cudnnFindConvolutionForwardAlgorithm, which allocates and synchronises: prepare time only).
-// Algorithms needing more than workspace_limit bytes are passed over.
+// (cudnnFindConvolution{Forward,BackwardData}Algorithm, which allocate and synchronise: prepare
+// time only). Algorithms needing more than workspace_limit bytes are passed over.
 Result<ConvPlan> plan_conv(cudnnHandle_t handle, const ConvLayer& layer, Nhwc in, Nhwc out, AlgoSearch search,
                            size_t workspace_limit);
 
-// y = conv(x) (+ bias, ReLU when plan.fused_relu). Queued on the handle's stream.
+// y = conv(x) (+ bias, ReLU when plan.fused_relu), or the transposed convolution of x for a
+// transposed layer. Queued on the handle's stream.
 Status run_conv(cudnnHandle_t handle, const ConvLayer& layer, const ConvPlan& plan, const half_t* x, half_t* y,
                 void* workspace);
 // The same through cudnnConvolutionBiasActivationForward with ReLU.

@@ -31,6 +31,9 @@ __device__ __forceinline__ float activate(float x, Act a) {
     case ir::ActivationKind::LeakyRelu: return x < 0.f ? x * a.alpha : x;
     case ir::ActivationKind::Clip: return fminf(fmaxf(x, a.alpha), a.beta);
     case ir::ActivationKind::Sigmoid: return 1.f / (1.f + expf(-x));
+    case ir::ActivationKind::Tanh: return tanhf(x);
+    case ir::ActivationKind::HardSigmoid: return fminf(fmaxf(a.alpha * x + a.beta, 0.f), 1.f);
+    case ir::ActivationKind::HardSwish: return x * fminf(fmaxf(a.alpha * x + a.beta, 0.f), 1.f);
   }
   return x;
 }
@@ -82,22 +85,33 @@ __global__ void nhwc_to_planar_kernel(const __half* src, Nhwc d, Planar dst) {
 
 // Eight channels per thread (16-byte loads and stores) where C is a multiple of 8.
 __global__ void bias_act_vec8_kernel(const __half* in, __half* out, size_t groups, int c, const float* bias, Act act,
-                                     const float* slopes, int slope_count) {
+                                     const float* slopes, int slope_count, const __half* residual, bool residual_first) {
   GRID_STRIDE(g, groups) {
     const size_t base = g * 8;
     const int c0 = static_cast<int>(base % c);
     uint4 raw = reinterpret_cast<const uint4*>(in)[g];
+    uint4 rres = residual ? reinterpret_cast<const uint4*>(residual)[g] : make_uint4(0, 0, 0, 0);
     __half2* h = reinterpret_cast<__half2*>(&raw);
+    const __half2* hr = reinterpret_cast<const __half2*>(&rres);
 #pragma unroll
     for (int k = 0; k < 4; ++k) {
       float2 v = __half22float2(h[k]);
+      const float2 r = __half22float2(hr[k]);
       const int ca = c0 + 2 * k, cb = ca + 1;
       if (bias) {
         v.x += bias[ca];
         v.y += bias[cb];
       }
+      if (residual && residual_first) {
+        v.x += r.x;
+        v.y += r.y;
+      }
       v.x = activate(v.x, act);
       v.y = activate(v.y, act);
+      if (residual && !residual_first) {
+        v.x += r.x;
+        v.y += r.y;
+      }
       if (slopes) {
         const float sa = slopes[slope_count == 1 ? 0 : ca], sb = slopes[slope_count == 1 ? 0 : cb];
         v.x = v.x < 0.f ? v.x * sa : v.x;
@@ -110,12 +124,14 @@ __global__ void bias_act_vec8_kernel(const __half* in, __half* out, size_t group
 }
 
 __global__ void bias_act_kernel(const __half* in, __half* out, size_t count, int c, const float* bias, Act act,
-                                const float* slopes, int slope_count) {
+                                const float* slopes, int slope_count, const __half* residual, bool residual_first) {
   GRID_STRIDE(i, count) {
     const int ch = static_cast<int>(i % c);
     float v = __half2float(in[i]);
     if (bias) v += bias[ch];
+    if (residual && residual_first) v += __half2float(residual[i]);
     v = activate(v, act);
+    if (residual && !residual_first) v += __half2float(residual[i]);
     if (slopes) {
       const float s = slopes[slope_count == 1 ? 0 : ch];
       v = v < 0.f ? v * s : v;
@@ -125,16 +141,20 @@ __global__ void bias_act_kernel(const __half* in, __half* out, size_t count, int
 }
 
 Status launch_bias_act(const half_t* in, half_t* out, Nhwc d, const float* bias, const ir::ActivationAttrs& a,
-                       const float* slopes, int slope_count, cudaStream_t stream) {
+                       const float* slopes, int slope_count, const half_t* residual, bool residual_first,
+                       cudaStream_t stream) {
   const Act act{a.kind, a.alpha, a.beta};
   const auto* src = reinterpret_cast<const __half*>(in);
   auto* dst = reinterpret_cast<__half*>(out);
+  const auto* res = reinterpret_cast<const __half*>(residual);
   if (d.c % 8 == 0) {
     const size_t groups = d.count() / 8;
-    bias_act_vec8_kernel<<<blocks_for(groups), kThreads, 0, stream>>>(src, dst, groups, d.c, bias, act, slopes, slope_count);
+    bias_act_vec8_kernel<<<blocks_for(groups), kThreads, 0, stream>>>(src, dst, groups, d.c, bias, act, slopes, slope_count,
+                                                                      res, residual_first);
     return check_launch("bias_act_vec8_kernel");
   }
-  bias_act_kernel<<<blocks_for(d.count()), kThreads, 0, stream>>>(src, dst, d.count(), d.c, bias, act, slopes, slope_count);
+  bias_act_kernel<<<blocks_for(d.count()), kThreads, 0, stream>>>(src, dst, d.count(), d.c, bias, act, slopes, slope_count,
+                                                                  res, residual_first);
   return check_launch("bias_act_kernel");
 }
 
@@ -237,22 +257,46 @@ struct Taps {
   int count;
 };
 
+struct ResizeParams {
+  ir::ResizeMode mode;
+  ir::ResizeCoord coord;
+  bool scale_coords;
+  float cubic_a;
+};
+
+// The CPU reference's resize_source_coord, the same float / double expressions.
+__device__ float source_coord(int o, int in, int out, const ResizeParams& p, float scale) {
+  const float x = static_cast<float>(o);
+  switch (p.coord) {
+    case ir::ResizeCoord::AlignCorners:
+      return out == 1 ? 0.f : x * static_cast<float>(in - 1) / static_cast<float>(out - 1);
+    case ir::ResizeCoord::Asymmetric:
+      return p.scale_coords ? x / scale : x * static_cast<float>(in) / static_cast<float>(out);
+    case ir::ResizeCoord::PytorchHalfPixel:
+      if (out == 1) return 0.f;
+      [[fallthrough]];
+    case ir::ResizeCoord::HalfPixel:
+      if (p.scale_coords) return (x + 0.5f) / scale - 0.5f;
+      return static_cast<float>((o + 0.5) * (static_cast<double>(in) / out) - 0.5);
+  }
+  return 0.f;
+}
+
 // The same arithmetic as the CPU reference's resize_taps, per coordinate.
-__device__ Taps resize_taps(int o, int in, int out, ir::ResizeMode mode, float scale, bool by_scale) {
+__device__ Taps resize_taps(int o, int in, int out, const ResizeParams& p, float scale, bool by_scale) {
   Taps t{};
-  if (mode == ir::ResizeMode::Nearest) {
+  if (p.mode == ir::ResizeMode::Nearest) {
     const float step = by_scale ? 1.f / scale : static_cast<float>(in) / static_cast<float>(out);
     t.count = 1;
     t.index[0] = min(static_cast<int>(static_cast<float>(o) * step), in - 1);
     t.weight[0] = 1.f;
     return t;
   }
-  const double ratio = static_cast<double>(in) / out;
-  const float fpos = static_cast<float>((o + 0.5) * ratio - 0.5);
+  const float fpos = source_coord(o, in, out, p, scale);
   const int s = static_cast<int>(floorf(fpos));
   const float frac = fpos - static_cast<float>(s);
   const auto clampi = [in](int i) { return min(max(i, 0), in - 1); };
-  if (mode == ir::ResizeMode::Bilinear) {
+  if (p.mode == ir::ResizeMode::Bilinear) {
     t.count = 2;
     t.index[0] = clampi(s);
     t.index[1] = clampi(s + 1);
@@ -260,7 +304,7 @@ __device__ Taps resize_taps(int o, int in, int out, ir::ResizeMode mode, float s
     t.weight[1] = frac;
     return t;
   }
-  const float A = -0.75f;
+  const float A = p.cubic_a;
   const float x0 = frac + 1.f, x1 = frac, x2 = 1.f - frac;
   t.count = 4;
   t.weight[0] = ((A * x0 - 5.f * A) * x0 + 8.f * A) * x0 - 4.f * A;
@@ -271,17 +315,17 @@ __device__ Taps resize_taps(int o, int in, int out, ir::ResizeMode mode, float s
   return t;
 }
 
-__global__ void resize_kernel(const __half* in, Nhwc id, __half* out, Nhwc od, ir::ResizeMode mode, float scale_h,
+__global__ void resize_kernel(const __half* in, Nhwc id, __half* out, Nhwc od, ResizeParams p, float scale_h,
                               float scale_w, bool by_scale) {
   GRID_STRIDE(i, od.count()) {
     const int c = static_cast<int>(i % od.c);
-    size_t p = i / od.c;
-    const int ox = static_cast<int>(p % od.w);
-    p /= od.w;
-    const int oy = static_cast<int>(p % od.h);
-    const int n = static_cast<int>(p / od.h);
-    const Taps ty = resize_taps(oy, id.h, od.h, mode, scale_h, by_scale);
-    const Taps tx = resize_taps(ox, id.w, od.w, mode, scale_w, by_scale);
+    size_t q = i / od.c;
+    const int ox = static_cast<int>(q % od.w);
+    q /= od.w;
+    const int oy = static_cast<int>(q % od.h);
+    const int n = static_cast<int>(q / od.h);
+    const Taps ty = resize_taps(oy, id.h, od.h, p, scale_h, by_scale);
+    const Taps tx = resize_taps(ox, id.w, od.w, p, scale_w, by_scale);
     const __half* plane = in + static_cast<size_t>(n) * id.h * id.w * id.c + c;
     float acc = 0.f;
     for (int ky = 0; ky < ty.count; ++ky) {
@@ -307,13 +351,13 @@ Status nhwc_to_planar(const half_t* src, Nhwc d, Planar dst, cudaStream_t stream
 }
 
 Status bias_activation(half_t* y, Nhwc d, const float* bias, const ir::ActivationAttrs& act, const float* slopes,
-                       int slope_count, cudaStream_t stream) {
-  return launch_bias_act(y, y, d, bias, act, slopes, slope_count, stream);
+                       int slope_count, const half_t* residual, bool residual_first, cudaStream_t stream) {
+  return launch_bias_act(y, y, d, bias, act, slopes, slope_count, residual, residual_first, stream);
 }
 
 Status activation(const half_t* in, half_t* out, Nhwc d, const ir::ActivationAttrs& act, const float* slopes,
                   int slope_count, cudaStream_t stream) {
-  return launch_bias_act(in, out, d, nullptr, act, slopes, slope_count, stream);
+  return launch_bias_act(in, out, d, nullptr, act, slopes, slope_count, nullptr, false, stream);
 }
 
 Status binary(const half_t* a, Nhwc ad, const half_t* b, Nhwc bd, half_t* out, Nhwc od, ir::BinaryKind kind,
@@ -379,8 +423,9 @@ Status pixel_shuffle(const half_t* in, Nhwc id, half_t* out, Nhwc od, int factor
 
 Status resize(const half_t* in, Nhwc id, half_t* out, Nhwc od, const ir::ResizeAttrs& a, cudaStream_t stream) {
   const bool by_scale = a.out_h <= 0 || a.out_w <= 0;
+  const ResizeParams p{a.mode, a.coord, a.scale_coords, a.cubic_a};
   resize_kernel<<<blocks_for(od.count()), kThreads, 0, stream>>>(reinterpret_cast<const __half*>(in), id,
-                                                                  reinterpret_cast<__half*>(out), od, a.mode, a.scale_h,
+                                                                  reinterpret_cast<__half*>(out), od, p, a.scale_h,
                                                                   a.scale_w, by_scale);
   return check_launch("resize_kernel");
 }

@@ -39,10 +39,12 @@ struct Planar {
 Status planar_to_nhwc(Planar src, half_t* dst, Nhwc d, cudaStream_t stream);
 Status nhwc_to_planar(const half_t* src, Nhwc d, Planar dst, cudaStream_t stream);
 
-// In place on y (NHWC): y = act(y + bias[c]), then y < 0 ? y * slope[c] : y when `slopes` is
-// given (slope_count 1 shares one slope). bias / slopes are float32 on the device, may be null.
+// In place on y (NHWC): v = y + bias[c]; + residual before or after the activation
+// (residual_first: act(v + r), else act(v) + r); then v < 0 ? v * slope[c] : v when `slopes` is
+// given (slope_count 1 shares one slope) - the order of the IR's Conv2d with an absorbed PReLU.
+// bias / slopes are float32 on the device, residual fp16 NHWC of y's dims; each may be null.
 Status bias_activation(half_t* y, Nhwc d, const float* bias, const ir::ActivationAttrs& act, const float* slopes,
-                       int slope_count, cudaStream_t stream);
+                       int slope_count, const half_t* residual, bool residual_first, cudaStream_t stream);
 // out = act(in) (or PReLU with slopes); out may equal in.
 Status activation(const half_t* in, half_t* out, Nhwc d, const ir::ActivationAttrs& act, const float* slopes,
                   int slope_count, cudaStream_t stream);
@@ -67,5 +69,25 @@ Status pixel_shuffle(const half_t* in, Nhwc id, half_t* out, Nhwc od, int factor
 
 // Nearest / bilinear / bicubic as the CPU reference defines them (nn/cpu/cpu_kernels.cpp).
 Status resize(const half_t* in, Nhwc id, half_t* out, Nhwc od, const ir::ResizeAttrs& a, cudaStream_t stream);
+
+// ---- layer_kernels.cu: each mirrors its CPU reference in nn/cpu/cpu_layers.cpp ----------------
+
+// out = in[c0 + c, y0 + y, x0 + x] (offsets already resolved against in's dims).
+Status slice(const half_t* in, Nhwc id, half_t* out, Nhwc od, int c0, int y0, int x0, cudaStream_t stream);
+Status pad(const half_t* in, Nhwc id, half_t* out, Nhwc od, const ir::PadAttrs& a, cudaStream_t stream);
+Status space_to_depth(const half_t* in, Nhwc id, half_t* out, Nhwc od, int block, int mode, cudaStream_t stream);
+// The same values in NCHW row-major order with od's dims (a rank-4 Reshape).
+Status reshape(const half_t* in, Nhwc id, half_t* out, Nhwc od, cudaStream_t stream);
+// Output NCHW dim k is input NCHW dim perm[k] (a rank-4 Transpose).
+Status transpose(const half_t* in, Nhwc id, half_t* out, Nhwc od, const int perm[4], cudaStream_t stream);
+Status reduce(const half_t* in, Nhwc id, half_t* out, Nhwc od, const ir::ReduceAttrs& a, cudaStream_t stream);
+Status pool2d(const half_t* in, Nhwc id, half_t* out, Nhwc od, const ir::Pool2dAttrs& a, cudaStream_t stream);
+// Per (n, c) plane; scale / bias float32 on the device. out may equal in.
+Status instance_norm(const half_t* in, half_t* out, Nhwc d, const float* scale, const float* bias, float eps,
+                     cudaStream_t stream);
+// Per pixel over channels: out[m] = act(bias[m] + sum_k w[m][k] in[k]); w float32 m-major, bias
+// float32 or null.
+Status gemm(const half_t* in, Nhwc id, half_t* out, Nhwc od, const float* w, const float* bias,
+            const ir::ActivationAttrs& act, cudaStream_t stream);
 
 }  // namespace caldera::nn::cuda

@@ -2,18 +2,20 @@
 // run. Model loading runs the standard pipeline after import and before shape inference; each
 // pass reports what it changed, and Model::dump() lists it. One pass per file:
 //
+//   constant_folding.cpp      nodes whose inputs are all Constant nodes are evaluated (CPU
+//                             runtime) into Constant nodes
+//   fuse_pixel_shuffle.cpp    Reshape -> Transpose -> Reshape chains that are a pixel shuffle or
+//                             its inverse become one PixelShuffle / SpaceToDepth (checked by
+//                             running both)
 //   fold_batchnorm.cpp        BatchNorm -> into the convolution before it, else a 1x1 depthwise
 //                             convolution (no runtime sees a BatchNorm node)
 //   fuse_conv_activation.cpp  Conv2d -> Activation becomes one Conv2d with its fused activation
+//   fuse_conv_residual.cpp    Add(Conv2d, r) becomes one Conv2d with residual input r (and the
+//                             activation after the add, where there is one)
 //   dead_nodes.cpp            nodes whose outputs reach no graph output are removed
 //
-// Not passes here, and why: constant folding - the IR has no constant tensors (every tensor is
-// computed from a graph input; weights belong to their node), and the ONNX importer already
-// evaluates constant subgraphs at import. Conv + residual add - Conv2d has no second input and
-// neither runtime's convolution can add one. Pixel shuffle - the IR has no Reshape/Transpose;
-// the ONNX importer turns that pattern into one PixelShuffle node, and fusing a shuffle into the
-// convolution before it needs a CUDA kernel. PReLU stays a node: Conv2d carries no slopes, and
-// the CUDA session's planner already folds a convolution's only-reader PReLU into its epilogue.
+// PReLU stays a node: Conv2d carries no slopes, and the CUDA session's planner already folds a
+// convolution's only-reader PReLU into its epilogue.
 #pragma once
 
 #include <memory>
@@ -41,15 +43,21 @@ class Pass {
   std::string summary_;  // "3 nodes folded into convolutions"
 };
 
+std::unique_ptr<Pass> make_constant_folding();
+std::unique_ptr<Pass> make_pixel_shuffle_fusion();
 std::unique_ptr<Pass> make_fold_batchnorm();
 std::unique_ptr<Pass> make_fuse_conv_activation();
+std::unique_ptr<Pass> make_fuse_conv_residual();
 std::unique_ptr<Pass> make_dead_node_removal();
 
 class Pipeline {
  public:
   Pipeline& add(std::unique_ptr<Pass> pass);
-  // fold_batchnorm, fuse_conv_activation, dead_node_removal (folding first so a BatchNorm
-  // between a convolution and its activation does not block the fusion).
+  // constant_folding, pixel_shuffle, fold_batchnorm, fuse_conv_activation, fuse_conv_residual,
+  // dead_node_removal: constants first (what they leave is plain), BatchNorm folding before the
+  // fusions (so a BatchNorm between a convolution and its activation does not block them), the
+  // activation before the residual (conv -> act -> add adds after the activation), dead nodes
+  // last (the Constant nodes folding left unread).
   static Pipeline standard();
   // Validates the graph, then runs each pass and validates after it (an invalid result is an
   // internal error naming the pass). One record per pass, in order.

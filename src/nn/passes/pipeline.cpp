@@ -9,7 +9,12 @@ Pipeline& Pipeline::add(std::unique_ptr<Pass> pass) {
 
 Pipeline Pipeline::standard() {
   Pipeline p;
-  p.add(make_fold_batchnorm()).add(make_fuse_conv_activation()).add(make_dead_node_removal());
+  p.add(make_constant_folding())
+      .add(make_pixel_shuffle_fusion())
+      .add(make_fold_batchnorm())
+      .add(make_fuse_conv_activation())
+      .add(make_fuse_conv_residual())
+      .add(make_dead_node_removal());
   return p;
 }
 

@@ -82,6 +82,18 @@ Result<std::vector<float>> ParamDict::get_floats(int id, const std::string& cont
   return it->second.values;
 }
 
+Result<std::vector<int>> ParamDict::get_ints(int id, const std::string& context) const {
+  auto it = values_.find(id);
+  if (it == values_.end()) return std::vector<int>{};
+  const ParamValue& v = it->second;
+  if (!v.is_array)
+    return invalid_argument(context + ": parameter " + std::to_string(id) + " must be an array (written as " +
+                            std::to_string(-23300 - id) + "=count,values...)");
+  for (bool f : v.item_is_float)
+    if (f) return invalid_argument(context + ": parameter " + std::to_string(id) + " must be an array of integers");
+  return v.ints;
+}
+
 Result<ParamFile> parse_param_text(std::string_view text, const std::string& file_name) {
   ParamFile file;
   size_t pos = 0;
@@ -171,6 +183,7 @@ Result<ParamFile> parse_param_text(std::string_view text, const std::string& fil
             return invalid_argument(who + ": array parameter " + std::to_string(id) + " item '" + std::string(items[k]) +
                                     "' is not a number");
           value.values.push_back(fv);
+          value.ints.push_back(iv);
           value.item_is_float.push_back(is_float);
         }
       } else if (!parse_number(v, value.is_float, value.i, value.f)) {

@@ -27,6 +27,7 @@ struct ParamValue {
   int i = 0;                      // scalar as written (integer) or truncated (float)
   float f = 0.f;                  // scalar as a float
   std::vector<float> values;      // array items as floats
+  std::vector<int> ints;          // array items as integers (as written, or truncated floats)
   std::vector<bool> item_is_float;
 };
 
@@ -38,6 +39,8 @@ class ParamDict {
   Result<int> get_int(int id, int fallback, const std::string& context) const;
   Result<float> get_float(int id, float fallback, const std::string& context) const;
   Result<std::vector<float>> get_floats(int id, const std::string& context) const;  // empty if absent
+  // An array of integers (an item written as a float is an error); empty if absent.
+  Result<std::vector<int>> get_ints(int id, const std::string& context) const;
   const std::map<int, ParamValue>& all() const { return values_; }
 
  private:

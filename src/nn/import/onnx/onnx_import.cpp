@@ -1,5 +1,6 @@
 #include "nn/import/onnx/onnx_import.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,28 @@
 #include "nn/import/onnx/onnx_importer.hpp"
 
 namespace caldera::nn::onnx_import {
+
+int64_t to_int64(double v) {
+  // 2^63 does not fit; ONNX writes INT64_MAX / INT64_MIN for "to the end".
+  if (v >= 9.2e18) return INT64_MAX;
+  if (v <= -9.2e18) return -INT64_MAX;
+  return static_cast<int64_t>(v);
+}
+
+std::string ints_text(const std::vector<int64_t>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) s += ",";
+    s += std::to_string(v[i]);
+  }
+  return s + "]";
+}
+
+bool normalize_axis(int64_t& axis, int rank) {
+  if (axis < -rank || axis >= rank) return false;
+  if (axis < 0) axis += rank;
+  return true;
+}
 
 std::string Importer::label(const onnx::NodeProto& n) const {
   std::string name = n.name();
@@ -58,12 +81,17 @@ Result<const Importer::Value*> Importer::input(const onnx::NodeProto& n, int k) 
   return &it->second;
 }
 
-Result<int> Importer::runtime_input(const onnx::NodeProto& n, int k) const {
+Result<Importer::Value> Importer::runtime_value(const onnx::NodeProto& n, int k) {
   CALDERA_ASSIGN_OR_RETURN(const Value* v, input(n, k));
-  if (v->kind == Value::Runtime) return v->tensor;
-  if (v->kind == Value::Shuffle) return unsupported(shuffle_misuse(n, *v));
-  return unsupported(label(n) + ": input '" + n.input(k) + "' is a constant; Caldera runs this operator on tensors computed "
-                     "from the model input only");
+  if (v->kind == Value::Runtime) return *v;
+  const int rank = static_cast<int>(consts_[static_cast<size_t>(v->index)].dims.size());
+  CALDERA_ASSIGN_OR_RETURN(int t, materialize(n, v->index, std::max(rank, 1)));
+  return Value{Value::Runtime, t, -1, std::max(rank, 1)};
+}
+
+Result<int> Importer::runtime_input(const onnx::NodeProto& n, int k) {
+  CALDERA_ASSIGN_OR_RETURN(Value v, runtime_value(n, k));
+  return v.tensor;
 }
 
 Result<const ConstValue*> Importer::const_input(const onnx::NodeProto& n, int k) const {
@@ -74,9 +102,49 @@ Result<const ConstValue*> Importer::const_input(const onnx::NodeProto& n, int k)
   return &consts_[static_cast<size_t>(v->index)];
 }
 
-std::string Importer::shuffle_misuse(const onnx::NodeProto& n, const Value& v) const {
-  return label(n) + ": reads the 6-D result of '" + pending_[static_cast<size_t>(v.index)].started_by +
-         "'; Caldera supports 6-D reshapes only in the pixel-shuffle pattern Reshape -> Transpose -> Reshape";
+Result<int> Importer::materialize(const onnx::NodeProto& n, int const_index, int rank) {
+  const auto key = std::make_pair(const_index, rank);
+  if (auto it = materialized_.find(key); it != materialized_.end()) return it->second;
+  const ConstValue& c = consts_[static_cast<size_t>(const_index)];
+  if (c.any_symbolic())
+    return unsupported(label(n) + ": a value computed from the input's size used as a tensor; Caldera folds sizes only "
+                       "into Resize and Reshape");
+  if (static_cast<int>(c.dims.size()) > rank || rank > ir::kMaxRank)
+    return unsupported(label(n) + ": a constant of shape " + c.dims_text() + " as a rank-" + std::to_string(rank) + " tensor");
+  std::vector<int64_t> dims(static_cast<size_t>(rank - static_cast<int>(c.dims.size())), 1);
+  dims.insert(dims.end(), c.dims.begin(), c.dims.end());
+  while (dims.size() < 4) dims.push_back(1);
+  ir::Shape shape = ir::Shape::of(dims);
+  const std::string name = "const:" + std::to_string(const_index) + (rank == static_cast<int>(c.dims.size()) ? "" : "@" + std::to_string(rank));
+  const int t = g_.add_tensor(name, shape);
+  ir::Node node;
+  node.op = ir::OpType::Constant;
+  node.name = name;
+  node.outputs = {t};
+  node.attrs = ir::ConstantAttrs{shape};
+  node.weights = {{"value", dims, c.floats()}};
+  g_.add_node(std::move(node));
+  materialized_[key] = t;
+  return t;
+}
+
+Result<std::vector<int64_t>> Importer::ints_input_or_attr(const onnx::NodeProto& n, int k, const std::string& name,
+                                                          bool* present) {
+  if (present) *present = false;
+  if (has_input(n, k)) {
+    CALDERA_ASSIGN_OR_RETURN(const ConstValue* c, const_input(n, k));
+    if (c->any_symbolic())
+      return unsupported(label(n) + ": input " + std::to_string(k) + " depends on the input's size");
+    std::vector<int64_t> out;
+    for (size_t i = 0; i < c->count(); ++i) out.push_back(to_int64(c->at(i)));
+    if (present) *present = true;
+    return out;
+  }
+  if (attr(n, name)) {
+    if (present) *present = true;
+    return attr_ints(n, name);
+  }
+  return std::vector<int64_t>{};
 }
 
 Status Importer::define(const onnx::NodeProto& n, const std::string& name, Value v) {
@@ -93,18 +161,19 @@ Status Importer::define_const(const onnx::NodeProto& n, ConstValue c) {
 }
 
 Status Importer::emit(const onnx::NodeProto& n, ir::OpType op, ir::Attrs attrs, std::vector<ir::Weight> weights,
-                      std::vector<int> inputs) {
-  if (n.output_size() < 1 || n.output(0).empty()) return invalid_argument(label(n) + ": has no output");
-  const int t = g_.add_tensor(n.output(0));
+                      std::vector<int> inputs, int rank, int out_index) {
+  if (n.output_size() <= out_index || n.output(out_index).empty()) return invalid_argument(label(n) + ": has no output");
+  const std::string& out_name = n.output(out_index);
+  const int t = g_.add_tensor(out_name);
   ir::Node node;
   node.op = op;
-  node.name = n.name().empty() ? n.output(0) : n.name();
+  node.name = n.name().empty() ? out_name : (out_index ? n.name() + ":" + std::to_string(out_index) : n.name());
   node.inputs = std::move(inputs);
   node.outputs = {t};
   node.attrs = std::move(attrs);
   node.weights = std::move(weights);
   g_.add_node(std::move(node));
-  return define(n, n.output(0), Value{Value::Runtime, t, -1});
+  return define(n, out_name, Value{Value::Runtime, t, -1, rank});
 }
 
 Result<ir::Shape> Importer::shape_now(int tensor) {
@@ -153,9 +222,7 @@ Result<ir::Graph> Importer::run(const onnx::ModelProto& m) {
     auto it = values_.find(vo.name());
     if (it == values_.end()) return invalid_argument(file_ + ": graph output '" + vo.name() + "' is never made");
     if (it->second.kind != Value::Runtime)
-      return unsupported(file_ + ": graph output '" + vo.name() + "' is " +
-                         (it->second.kind == Value::Const ? "a constant" : "a 6-D pixel-shuffle intermediate") +
-                         "; outputs must be computed from the input");
+      return unsupported(file_ + ": graph output '" + vo.name() + "' is a constant; outputs must be computed from the input");
     g_.outputs.push_back(it->second.tensor);
   }
   if (g_.outputs.empty()) return invalid_argument(file_ + ": the graph has no outputs");
@@ -187,58 +254,53 @@ Status Importer::add_graph_input(const onnx::ValueInfoProto& vi) {
   node.outputs = {t};
   g_.add_node(std::move(node));
   g_.inputs.push_back(t);
-  values_.emplace(vi.name(), Value{Value::Runtime, t, -1});
+  values_.emplace(vi.name(), Value{Value::Runtime, t, -1, 4});
   return Status::ok();
 }
 
 Status Importer::import_node(const onnx::NodeProto& n) {
   const std::string& op = n.op_type();
-  // Constant subgraphs: evaluated now when every input is known.
+  // Constant subgraphs of shape arithmetic: evaluated now when every input is known (a Reshape
+  // or Resize needs the result at import). Other operators on constants become IR nodes on
+  // Constant nodes, which the constant_folding pass evaluates at load.
   if (op == "Constant") return import_constant(n);
   if (op == "Shape") return import_shape(n);
   if (op == "Identity" || op == "Dropout") {
     CALDERA_ASSIGN_OR_RETURN(const Value* v, input(n, 0));
     return define(n, n.output(0), *v);
   }
+  static const char* const folded_ops[] = {"Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Add", "Sub", "Mul",
+                                            "Div", "Floor", "Ceil", "Neg", "Abs", "Sqrt", "Slice", "Reshape"};
   bool all_const = n.input_size() > 0;
   for (int k = 0; k < n.input_size(); ++k) {
     if (!has_input(n, k)) continue;
     CALDERA_ASSIGN_OR_RETURN(const Value* v, input(n, k));
     all_const = all_const && v->kind == Value::Const;
   }
-  if (all_const) return fold_node(n);
+  if (all_const && std::find(std::begin(folded_ops), std::end(folded_ops), op) != std::end(folded_ops)) return fold_node(n);
 
   if (op == "Conv") return import_conv(n);
-  if (op == "Relu" || op == "LeakyRelu" || op == "Sigmoid" || op == "Clip") return import_activation(n);
+  if (op == "ConvTranspose") return import_conv_transpose(n);
+  if (op == "Relu" || op == "LeakyRelu" || op == "Sigmoid" || op == "Clip" || op == "Tanh" || op == "HardSigmoid" ||
+      op == "HardSwish")
+    return import_activation(n);
   if (op == "PRelu") return import_prelu(n);
   if (op == "BatchNormalization") return import_batchnorm(n);
+  if (op == "InstanceNormalization") return import_instance_norm(n);
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") return import_binary(n);
-  if (op == "Concat") {
-    std::vector<int> ins;
-    for (int k = 0; k < n.input_size(); ++k) {
-      CALDERA_ASSIGN_OR_RETURN(int t, runtime_input(n, k));
-      ins.push_back(t);
-    }
-    const int64_t axis = attr_int(n, "axis", 1);
-    if (axis != 1 && axis != -3)
-      return unsupported(label(n) + ": concatenation along axis " + std::to_string(axis) + "; Caldera concatenates channels (axis 1)");
-    return emit(n, ir::OpType::Concat, std::monostate{}, {}, std::move(ins));
-  }
+  if (op == "Gemm" || op == "MatMul") return import_gemm(n);
+  if (op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool" || op == "GlobalMaxPool") return import_pool(n);
+  if (op == "ReduceMean" || op == "ReduceMax" || op == "ReduceMin" || op == "ReduceSum") return import_reduce(n);
+  if (op == "Concat") return import_concat(n);
   if (op == "Resize" || op == "Upsample") return import_resize(n);
-  if (op == "DepthToSpace") {
-    CALDERA_ASSIGN_OR_RETURN(int x, runtime_input(n, 0));
-    const int64_t block = attr_int(n, "blocksize", 0);
-    if (block < 1 || block > 64) return invalid_argument(label(n) + ": blocksize " + std::to_string(block));
-    const std::string mode = attr_string(n, "mode", "DCR");
-    if (mode != "DCR" && mode != "CRD") return invalid_argument(label(n) + ": mode '" + mode + "' (DCR or CRD)");
-    ir::PixelShuffleAttrs a{static_cast<int>(block), mode == "CRD" ? 0 : 1};
-    return emit(n, ir::OpType::PixelShuffle, a, {}, {x});
-  }
+  if (op == "DepthToSpace" || op == "SpaceToDepth") return import_depth_space(n);
   if (op == "Reshape") return import_reshape(n);
+  if (op == "Flatten") return import_flatten(n);
+  if (op == "Squeeze" || op == "Unsqueeze") return import_squeeze(n);
   if (op == "Transpose") return import_transpose(n);
-  if (op == "ConvTranspose")
-    return unsupported(label(n) + ": operator 'ConvTranspose' is not supported (the graph IR has no transposed "
-                       "convolution yet)");
+  if (op == "Slice") return import_slice(n);
+  if (op == "Split") return import_split(n);
+  if (op == "Pad") return import_pad(n);
   return unsupported(label(n) + ": operator '" + op + "' is not supported");
 }
 
@@ -270,14 +332,13 @@ Status Importer::import_shape(const onnx::NodeProto& n) {
   c.is_float = false;
   if (v->kind == Value::Const) {
     for (int64_t d : consts_[static_cast<size_t>(v->index)].dims) c.num.push_back(static_cast<double>(d));
-  } else if (v->kind == Value::Runtime) {
-    // Every dimension stays symbolic: the shape is whatever the input is at run time.
-    for (int axis = 0; axis < 4; ++axis) {
+  } else {
+    // Every dimension stays symbolic: the shape is whatever the input is at run time. (The
+    // first `rank` IR dims are the ONNX dims.)
+    for (int axis = 0; axis < v->rank; ++axis) {
       c.num.push_back(0);
       c.sym.push_back(SymDim{v->tensor, axis, 1.0});
     }
-  } else {
-    return unsupported(shuffle_misuse(n, *v));
   }
   c.dims = {static_cast<int64_t>(c.num.size())};
   const int64_t rank = c.dims[0];

@@ -1,16 +1,17 @@
-// ONNX model import (opset 11 and later) -> graph IR, for the operators CNN restoration and
-// super-resolution models use:
-//   Conv (groups, dilation, asymmetric pads, auto_pad), Relu, LeakyRelu, PRelu, Sigmoid, Clip,
+// ONNX model import (opset 11 and later) -> graph IR, for the operators image models use:
+//   Conv, ConvTranspose, Relu, LeakyRelu, PRelu, Sigmoid, Clip, Tanh, HardSigmoid, HardSwish,
 //   BatchNormalization (inference mode; the fold_batchnorm pass folds it at model load),
-//   Add/Sub/Mul/Div (two tensors with broadcasting; a tensor and a scalar or per-channel
-//   [1,C,1,1] constant, the latter as a 1x1 depthwise convolution), Concat (channels),
-//   Resize/Upsample (nearest, linear, cubic), DepthToSpace (DCR, CRD), the
-//   Reshape -> Transpose -> Reshape pixel-shuffle pattern, Identity / Dropout,
-//   and constant subgraphs (Constant, Shape, Gather, Unsqueeze, Squeeze, Concat, Cast, Slice,
-//   arithmetic, Floor/Ceil) folded at import. Sizes computed from a dynamic input size stay
-//   symbolic, so `Shape -> Gather -> Mul -> Concat -> Resize(sizes)` becomes a Resize by scale.
-// Anything else (ConvTranspose included: the IR has no transposed convolution yet) is an error
-// naming the operator and the node. Malformed files are errors, never crashes.
+//   InstanceNormalization, Add/Sub/Mul/Div (tensors with broadcasting; scalar, per-channel and any
+//   other constant operands), Gemm / MatMul on [N, K] tensors, MaxPool, AveragePool,
+//   GlobalAveragePool / GlobalMaxPool, ReduceMean/Max/Min/Sum, Concat (channels), Resize /
+//   Upsample (nearest where it matches exactly, linear and cubic in four coordinate transforms),
+//   DepthToSpace, SpaceToDepth, Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Slice, Split, Pad,
+//   Identity / Dropout, and constant subgraphs (Constant, Shape, Gather, Unsqueeze, Squeeze, Concat,
+//   Cast, Slice, arithmetic, Floor/Ceil) folded at import. Sizes computed from a dynamic input size
+//   stay symbolic, so `Shape -> Gather -> Mul -> Concat -> Resize(sizes)` becomes a Resize by scale
+//   and a Reshape's target can follow the input. Other operators on constants become IR nodes the
+//   constant_folding pass evaluates. Anything else is an error naming the operator and the node;
+//   malformed files are errors, never crashes. docs/nn.md lists the settings each operator takes.
 #pragma once
 
 #include <cstdint>
