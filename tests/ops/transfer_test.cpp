@@ -2,11 +2,13 @@
 // reference points; round trips; the operator on images (reference, and CUDA against it).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
 
 #include "caldera/ops/transfer.hpp"
+#include "ops/color_pipeline/transfer_math.hpp"
 #include "support/image_testing.hpp"
 
 namespace caldera {
@@ -55,6 +57,21 @@ TEST(TransferFunctions, PqMatchesTheFormulaEverywhere) {
     const double l = 10000 * std::pow(i / 4096.0, 3);
     EXPECT_NEAR(pq_inverse_eotf(l), st2084_inverse(l), 1e-12) << l;
   }
+}
+
+// The kernels evaluate pq_eotf in float: written in 1 - E'^(1/m2), it keeps the light to a few
+// float ulps over every 16-bit code (its textbook form, t - c1 and c2 - c3 t from a rounded t, lost
+// up to 5.7e-5 of it, 2 codes of a 16-bit linear output and a flipped desaturation).
+TEST(TransferFunctions, PqEotfKeepsItsPrecisionInFloat) {
+  double worst = 0;
+  for (int i = 1; i <= 65535; ++i) {
+    const double e = i / 65535.0, want = hd::pq_eotf<double>(e);
+    if (want < 1e-3) continue;  // below 0.001 cd/m2 the relative error of any float form grows
+    worst = std::max(worst, std::fabs(hd::pq_eotf<float>(static_cast<float>(e)) - want) / want);
+  }
+  EXPECT_LT(worst, 4e-6);
+  EXPECT_EQ(hd::pq_eotf<float>(0.0f), 0.0f);
+  EXPECT_NEAR(hd::pq_eotf<float>(1.0f), 10000.0f, 0.01f);
 }
 
 TEST(TransferFunctions, PqRoundTrips) {
