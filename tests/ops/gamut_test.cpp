@@ -123,6 +123,28 @@ TEST(GamutMapping, CompressLeavesTheCoreAloneAndIsMonotonicInSaturation) {
   EXPECT_GT(std::min({green[0], green[1], green[2]}), 1e-3);
 }
 
+// A colour whose lowest channel is what stops the desaturation lands with that channel exactly on
+// black, in float as in double: from y + t (c - y) it kept a rounding residue of about y * 2^-24,
+// which PQ (steepest at black) turns into hundreds of 16-bit codes.
+TEST(GamutMapping, DesaturationLandsExactlyOnBlackInFloat) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> u(-2000.0f, 9000.0f);
+  const float ky[3] = {0.2126f, 0.7152f, 0.0722f};
+  int landed = 0;
+  for (int i = 0; i < 20000; ++i) {
+    float c[3] = {u(rng), u(rng), u(rng)};
+    const float y = ky[0] * c[0] + ky[1] * c[1] + ky[2] * c[2];
+    const float lo = std::min({c[0], c[1], c[2]}), hi = std::max({c[0], c[1], c[2]});
+    if (!(y > 0) || !(lo < 0)) continue;
+    const float peak = 10000;
+    if (hi > peak && (peak - y) / (hi - y) < y / (y - lo)) continue;  // the peak stops it first
+    hd::desaturate_into_range(y, peak, c[0], c[1], c[2]);
+    EXPECT_EQ(std::min({c[0], c[1], c[2]}), 0.0f);
+    ++landed;
+  }
+  EXPECT_GT(landed, 1000);
+}
+
 TEST(GamutMapping, ClipClampsEachChannelAndNoneKeepsTheMatrix) {
   auto k = coeffs(GamutMapping::Clip);
   double c[3] = {0, 100, 0};  // BT.2020 green: negative red and blue in BT.709
