@@ -54,6 +54,16 @@ TEST(CudaHostEmulation, RunsEveryThreadOfEveryBlockWithSharedMemoryAndShuffles) 
   for (int w = 0; w < 4; ++w) EXPECT_EQ(sums[w], 32 * (32 * w) + 31 * 32 / 2) << w;
 }
 
+TEST(CudaHostEmulation, RunsWithoutBarriersOnlyKernelsThatHaveNone) {
+  unsigned counter = 0;
+  double sums[4] = {};
+  emu::run_without_barriers(dim3(2), dim3(64), 0, [&] { atomicAdd(&counter, threadIdx.x); });
+  EXPECT_TRUE(emu::take_errors().empty());
+  EXPECT_EQ(counter, 2u * 63 * 64 / 2);
+  emu::run_without_barriers(dim3(1), dim3(128), 0, [&] { uniform_kernel(&counter, sums); });
+  EXPECT_TRUE(reported(emu::take_errors(), "in a kernel run without barriers"));
+}
+
 TEST(CudaHostEmulation, ReportsLoadsOutsideTheRegisteredRanges) {
   alignas(16) unsigned char buf[64] = {};
   emu::allow_reads(buf, 20);

@@ -168,8 +168,13 @@ inline void BlockCompletion::operator()() noexcept {
 
 inline thread_local Block* t_block = nullptr;
 inline thread_local int t_index = 0;
+inline thread_local bool t_sequential = false;  // run_without_barriers: one thread after another
 
 inline void sync_threads(const char* file, int line) {
+  if (t_sequential) {
+    report("__syncthreads at line " + std::to_string(line) + " in a kernel run without barriers");
+    return;
+  }
   t_block->site[t_index] = Site{file, line};
   t_block->bar.arrive_and_wait();
 }
@@ -177,6 +182,10 @@ inline void sync_threads(const char* file, int line) {
 inline void* dynamic_shared() { return t_block->dynamic.data(); }
 
 inline double shfl_down(unsigned mask, double v, unsigned off) {
+  if (t_sequential) {
+    report("__shfl_down_sync in a kernel run without barriers");
+    return v;
+  }
   Warp& w = *t_block->warps[t_index / 32];
   const int lane = t_index & 31;
   if (mask != 0xffffffffu) report("__shfl_down_sync with a partial mask");
@@ -256,6 +265,28 @@ class HostGrid {
   int block_index_ = 0;
   bool quit_ = false;
 };
+
+// For kernels without __syncthreads or shuffles (reported if they have one): every thread of
+// every block in turn on the calling thread, which is much faster than HostGrid.
+inline void run_without_barriers(dim3 grid, dim3 block, size_t dynamic, const std::function<void()>& body) {
+  const int threads = static_cast<int>(block.x * block.y * block.z);
+  const unsigned blocks = grid.x * grid.y * grid.z;
+  t_sequential = true;
+  blockDim = block, gridDim = grid;
+  for (unsigned b = 0; b < blocks; ++b) {
+    Block blk(threads, dynamic);
+    t_block = &blk;
+    blockIdx = uint3{b % grid.x, (b / grid.x) % grid.y, b / (grid.x * grid.y)};
+    for (int i = 0; i < threads; ++i) {
+      t_index = i;
+      threadIdx = uint3{i % block.x, (i / block.x) % block.y, i / (block.x * block.y)};
+      body();
+    }
+    if (!blk.guard_intact()) report("a write past the end of the dynamic shared memory");
+  }
+  t_block = nullptr;
+  t_sequential = false;
+}
 
 }  // namespace caldera::emu
 
