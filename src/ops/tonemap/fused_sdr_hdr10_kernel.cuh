@@ -66,14 +66,20 @@ __device__ __forceinline__ Out pixel(const InverseParams& p, const char* pow24, 
     auto enc = [](float v) { return exp2f(__log2f(fminf(fmaxf(v, 0.0f), 1.0f)) * (1.0f / 2.4f)); };
     r = enc(r), g = enc(g), b = enc(b);
   }
-  // BT.2446 method A (tone_math.hpp, bt2446a_expand) with Y_HDR from the table.
+  // BT.2446 method A (tone_math.hpp, bt2446a_expand).
   constexpr float kr = static_cast<float>(hd::kItmKr), kb = static_cast<float>(hd::kItmKb);
   constexpr float kg = static_cast<float>(hd::kItmKg);
   const float y = kr * r + kg * g + kb * b;
   const float cb = (b - y) * static_cast<float>(1 / (2 * (1 - hd::kItmKb)));
   const float cr = (r - y) * static_cast<float>(1 / (2 * (1 - hd::kItmKr)));
   const float yc = __saturatef(y);
-  const float yh = lookup_uniform(yhdr, yc);
+  // Y_HDR from its table, except in its first four segments (Y' < 1/32): the chroma scale
+  // S_C = 1.075 Y_HDR / Y' needs Y_HDR to a small relative error, and a segment's line has a
+  // relative error of about E (E - 1) / (8 k^2) in segment k, without bound in the first one (its
+  // line from (0, 0) keeps Y_HDR / Y' constant where the method's 255^E Y'^(E-1) goes to 0): there
+  // it multiplied the chroma of near-black pixels by up to ~30x (hundreds of 10-bit codes), and in
+  // segment 1 it still moved saturated colours by 2 codes. Computed as the reference does.
+  const float yh = yc < 4.0f / kLutSegments ? hd::bt2446a_luma(yc) : lookup_uniform(yhdr, yc);
   const float sc = yc > 0.0f ? 1.075f * yh * __frcp_rn(yc) : 1.0f;
   const float cbh = cb * sc, crh = cr * sc;
   constexpr float inv_peak = static_cast<float>(1 / hd::kItmPeak);
