@@ -268,7 +268,15 @@ TEST(TonemapOp, ChecksNameTheProblem) {
 
 // ---- CUDA against the reference ------------------------------------------------------------------------
 
-void expect_cuda_matches(const ImageDesc& sd, const ImageDesc& dd, const ToneMapParams& p, uint64_t seed, double tol) {
+// The fused kernel's tables are within half a code of the exact functions (FusedTables.*); but
+// where a channel lands near black after the BT.2020 -> BT.709 matrix (BT.1886 is steepest there)
+// or the desaturation's two bounds nearly tie, their relative error of ~5e-4 moves a few codes.
+// Measured on the host emulation of the kernel over every curve, signal and mapping on random
+// frames: at most 5 codes, and at most 3e-4 of the samples beyond 1 code (FusedHdr10SdrEmulated.*).
+constexpr double kFusedFraction = 1e-3, kFusedHardTol = 6;
+
+void expect_cuda_matches(const ImageDesc& sd, const ImageDesc& dd, const ToneMapParams& p, uint64_t seed, double tol,
+                         bool fused = false) {
   Context& gpu = *testing::gpu_context();
   Image src = testing::random_image(sd, seed);
   Image want = testing::filled_image(dd, 0);
@@ -278,7 +286,10 @@ void expect_cuda_matches(const ImageDesc& sd, const ImageDesc& dd, const ToneMap
   Status s = tonemap_cuda(dsrc.view(), ddst.view(), p, gpu.workspace(), gpu.stream());
   ASSERT_TRUE(s) << s.to_string();
   Image got = testing::to_host(ddst.view(), gpu);
-  EXPECT_IMAGES_CLOSE(got.view(), want.view(), tol)
+  if (fused) EXPECT_IMAGES_MOSTLY_CLOSE(got.view(), want.view(), tol, kFusedFraction, kFusedHardTol)
+      << format_name(sd.format) << " " << tone_curve_name(p.curve) << " " << tone_signal_name(p.signal) << " "
+      << gamut_mapping_name(p.gamut.mapping) << " " << sd.width << "x" << sd.height;
+  else EXPECT_IMAGES_CLOSE(got.view(), want.view(), tol)
       << format_name(sd.format) << " -> " << format_name(dd.format) << " " << tone_curve_name(p.curve) << " "
       << tone_signal_name(p.signal) << " " << gamut_mapping_name(p.gamut.mapping) << " " << sd.width << "x" << sd.height;
 }
@@ -293,7 +304,7 @@ TEST(TonemapCuda, FusedHdr10ToNv12MatchesReference) {
           if (w > 100 && g != GamutMapping::Compress) continue;  // the big frame: the default mapping only
           ToneMapParams p;
           p.curve = c, p.signal = s, p.gamut.mapping = g, p.source_peak = 4000;
-          expect_cuda_matches({w, h, PixelFormat::P010, hdr10()}, {w, h, PixelFormat::NV12, sdr()}, p, 17, 1);
+          expect_cuda_matches({w, h, PixelFormat::P010, hdr10()}, {w, h, PixelFormat::NV12, sdr()}, p, 17, 1, true);
         }
 }
 
@@ -336,7 +347,7 @@ TEST(TonemapCuda, FusedKernelTakesCroppedAndUnalignedViews) {
   ASSERT_TRUE(dev_crop) << dev_crop.status().to_string();
   Image ddst = testing::filled_image({kCrop.width, kCrop.height, PixelFormat::NV12, sdr()}, 0xA5, MemoryKind::Device, &gpu);
   ASSERT_TRUE(tonemap(*dev_crop, ddst.view(), p, gpu));
-  EXPECT_IMAGES_CLOSE(testing::to_host(ddst.view(), gpu).view(), want.view(), 1);
+  EXPECT_IMAGES_MOSTLY_CLOSE(testing::to_host(ddst.view(), gpu).view(), want.view(), 1, kFusedFraction, kFusedHardTol);
 }
 
 }  // namespace
