@@ -14,6 +14,7 @@
 #include "caldera/ops/lut3d.hpp"
 #include "caldera/ops/tonemap.hpp"
 #include "caldera/ops/transfer.hpp"
+#include "core/sample_io.hpp"
 #include "emulation/laid_out_image.hpp"
 #include "ops/color_pipeline/pipeline_kernel.cuh"
 #include "ops/color_pipeline/stage_setup.hpp"
@@ -247,6 +248,71 @@ TEST(PipelineKernelEmulated, InverseTonemapCasesMatchTheReference) {
       const double tol = is_float(dd.format) ? 2e-4 : (format_info(dd.format).msb_shift ? 64 : 1);
       EXPECT_IMAGES_CLOSE(got.view(), want.view(), tol);
     }
+}
+
+// ---- peak detection through the generic kernel (ToneMapperCuda.GenericStreamMatchesTheHost) ----------
+
+int pq_code(double nits) { return static_cast<int>(std::lround(64 + 876 * pq_inverse_eotf(nits))); }
+
+Image grey_frame(int w, int h, PixelFormat f, double base, double bright, int bright_blocks) {
+  Image img = testing::filled_image({w, h, f, hdr10()}, 0);
+  int n = 0;
+  for (int by = 0; by < (h + 1) / 2; ++by)
+    for (int bx = 0; bx < (w + 1) / 2; ++bx, ++n) {
+      const int code = pq_code(n < bright_blocks ? bright : base);
+      for (int y = 2 * by; y < std::min(h, 2 * by + 2); ++y)
+        for (int x = 2 * bx; x < std::min(w, 2 * bx + 2); ++x) write_code(img.view(), 0, x, y, 0, code);
+      write_code(img.view(), 1, bx, by, 0, 512);
+      write_code(img.view(), f == PixelFormat::P010 ? 1 : 2, bx, by, f == PixelFormat::P010 ? 1 : 0, 512);
+    }
+  return img;
+}
+
+void expect_stream_matches_host(PixelFormat sf, PixelFormat df, int w, int h) {
+  SCOPED_TRACE(::testing::Message() << format_name(sf) << " -> " << format_name(df) << " " << w << "x" << h);
+  ToneMapParams p;
+  p.peak_detection.enabled = true;
+  p.peak_detection.percentile = 99.9;
+  p.peak_detection.smoothing_frames = 4;
+  auto host = ToneMapper::create(p);
+  ASSERT_TRUE(host);
+  Context cpu;
+  hd::PeakStateData state{};
+  bool started = false;
+  std::vector<Image> frames;
+  for (int i = 0; i < 3; ++i) frames.push_back(testing::random_image(w, h, sf, 40 + i, hdr10()));
+  for (int i = 0; i < 3; ++i) frames.push_back(grey_frame(w, h, sf, 300, 3000 + 200 * i, 50));
+  frames.push_back(grey_frame(w, h, sf, 1, 10, 5));
+  for (const Image& f : frames) {
+    const ImageDesc dd{w, h, df, ColorDesc{}};
+    Image want = testing::filled_image(dd, 0);
+    ASSERT_TRUE(host->run(f.view(), want.view(), cpu));
+    // What ToneMapper::run_device queues (the generic kernel: the pair is not the fused one's).
+    const auto rule = tonemap_detail::peak_rule(p.peak_detection);
+    pipeline::DevicePeak peak;
+    peak.state = &state;
+    peak.rule.quantile = static_cast<float>(rule.quantile);
+    peak.rule.alpha = static_cast<float>(rule.alpha);
+    peak.rule.scene_threshold = static_cast<float>(rule.scene_threshold);
+    peak.dynamic_curve = 1;
+    const auto st = pipeline::cast_stages<float>(
+        tonemap_detail::tonemap_stages(f.desc().color, dd.color, p, resolve_source_peak(p, f.desc().color), true));
+    if (!started) run_generic(f.view(), dd, st, peak, false, Rows::Aligned);
+    started = true;
+    Image got = run_generic(f.view(), dd, st, peak, true, Rows::Aligned);
+    EXPECT_IMAGES_MOSTLY_CLOSE(got.view(), want.view(), 1, 1e-3, 6);  // ToneMapperCuda's criterion
+    const ToneMapStats hs = *host->stats(cpu);
+    EXPECT_EQ(state.frames, static_cast<uint32_t>(hs.frames));
+    EXPECT_EQ(state.scene_cuts, static_cast<uint32_t>(hs.scene_cuts));
+    EXPECT_NEAR(state.peak_pq, pq_inverse_eotf(hs.peak_nits), 1.0 / 256);
+    EXPECT_NEAR(state.average_pq, hs.average_pq, 1.0 / 256);
+    EXPECT_EQ(state.blocks_done, 0u);
+  }
+}
+
+TEST(PipelineKernelEmulated, PeakDetectionStreamMatchesTheHostToneMapper) {
+  expect_stream_matches_host(PixelFormat::P010, PixelFormat::RGB24, 130, 67);  // a 3x5 grid of blocks
+  expect_stream_matches_host(PixelFormat::YUV420P10, PixelFormat::I420, 3, 5);
 }
 
 }  // namespace
