@@ -109,6 +109,25 @@ TEST(FusedHdr10SdrEmulated, A1080pFrameMatchesTheReference) {
   expect_matches_reference(1920, 1080, Rows::Tight, p, 4, 24);
 }
 
+// BT.2390 with a black lift: its gain grows without bound towards black, which the gain table
+// cannot follow (emulated, the kernel gave near-black pixels code 235 for 23), so the dispatch
+// runs the generic kernel (PipelineKernelEmulated.TonemapCasesMatchTheReference has that case).
+TEST(FusedHdr10SdrEmulated, ABlackLiftIsLeftToTheGenericKernel) {
+  const ImageDesc sd{8, 8, PixelFormat::P010, hdr10()}, dd{8, 8, PixelFormat::NV12, ColorDesc{}};
+  for (ToneCurve c : {ToneCurve::Bt2390, ToneCurve::Hable, ToneCurve::Reinhard, ToneCurve::Mobius, ToneCurve::Clip})
+    for (double black : {0.0, 0.05, 5.0})
+      for (bool measure : {false, true}) {
+        ToneMapParams p;
+        p.curve = c, p.target_black = black, p.source_peak = 4000;
+        const auto st = pipeline::cast_stages<float>(tonemap_stages(sd.color, dd.color, p, 4000, measure));
+        EXPECT_EQ(fused_forward_takes(st), !(c == ToneCurve::Bt2390 && black > 0)) << tone_curve_name(c) << " " << black;
+      }
+  // Where it does take the curve, a small black level of another curve (unused by it) is exact.
+  ToneMapParams hable;
+  hable.curve = ToneCurve::Hable, hable.target_black = 5, hable.source_peak = 4000;
+  expect_matches_reference(41, 39, Rows::Aligned, hable, 2, 7);
+}
+
 // ---- peak detection -------------------------------------------------------------------------------
 
 int pq_code(double nits) { return static_cast<int>(std::lround(64 + 876 * pq_inverse_eotf(nits))); }

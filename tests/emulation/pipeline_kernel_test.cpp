@@ -228,6 +228,10 @@ TEST(PipelineKernelEmulated, TonemapCasesMatchTheReference) {
       expect_tonemap({w, h, PixelFormat::RGB48, hdr10()}, {w, h, PixelFormat::RGB24, ColorDesc{}}, p, 5, 1);
       expect_tonemap({w, h, PixelFormat::YUV420P10, hlg}, {w, h, PixelFormat::RGBPlanarF32, linear709()}, p, 6, 2e-4);
       expect_tonemap({w, h, PixelFormat::RGBPlanarF32, hdr10()}, {w, h, PixelFormat::I420, ColorDesc{}}, p, 7, 1);
+      if (c == ToneCurve::Bt2390) {  // a black lift on the fused kernel's pair: the generic kernel runs it
+        p.target_black = 0.5, p.source_peak = 4000;
+        expect_tonemap({w, h, PixelFormat::P010, hdr10()}, {w, h, PixelFormat::NV12, ColorDesc{}}, p, 17, 1);
+      }
     }
 }
 

@@ -306,6 +306,16 @@ TEST(TonemapCuda, FusedHdr10ToNv12MatchesReference) {
           p.curve = c, p.signal = s, p.gamut.mapping = g, p.source_peak = 4000;
           expect_cuda_matches({w, h, PixelFormat::P010, hdr10()}, {w, h, PixelFormat::NV12, sdr()}, p, 17, 1, true);
         }
+  // BT.2390 with a black lift: the fused kernel's tables cannot hold its gain near black, so the
+  // pair runs the generic kernel (within 1 code; FusedHdr10SdrEmulated.ABlackLiftIsLeftToTheGenericKernel).
+  for (auto [w, h] : sizes) {
+    ToneMapParams p;
+    p.target_black = 0.5, p.source_peak = 4000;
+    for (ToneSignal s : {ToneSignal::MaxRgb, ToneSignal::Luminance}) {
+      p.signal = s;
+      expect_cuda_matches({w, h, PixelFormat::P010, hdr10()}, {w, h, PixelFormat::NV12, sdr()}, p, 18, 1);
+    }
+  }
 }
 
 TEST(TonemapCuda, GenericKernelMatchesReference) {

@@ -69,6 +69,7 @@ Status launch_fused_forward(ConstImageView src, ImageView dst, const pipeline::S
                             const pipeline::DevicePeak& peak, bool write, StreamHandle stream, bool* launched) {
   *launched = false;
   if (!fused_forward_fits(src, dst)) return internal_error("tonemap: the fused kernel does not take this pair");
+  if (!fused_forward_takes(st)) return Status::ok();  // not launched: the caller runs the generic kernel
   CALDERA_ASSIGN_OR_RETURN(ForwardParams p, forward_params(src, dst, st, peak, write));
   if (!write) {
     if (!p.measure) return internal_error("tonemap: a pass that neither writes nor measures");

@@ -228,6 +228,14 @@ bool aligned16(ConstImageView v) {
   return true;
 }
 
+// Whether the kernel's tables can hold the curve of `st`. BT.2390 with a black lift
+// (target_black > 0) starts at the lifted black, so its gain curve(s) / s grows without bound as
+// s -> 0, which the gain table's first segment cannot follow (on random frames near-black pixels
+// came out at code 235 for 23): that curve runs the generic kernel.
+bool fused_forward_takes(const pipeline::Stages<float>& st) {
+  return !(st.tone.curve == hd::kBt2390 && st.tone.target_black > 0.0f);
+}
+
 // The kernel's parameters for a pair fused_forward_fits() accepts.
 Result<ForwardParams> forward_params(ConstImageView src, ImageView dst, const pipeline::Stages<float>& st,
                                      const pipeline::DevicePeak& peak, bool write) {
