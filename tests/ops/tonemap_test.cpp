@@ -272,8 +272,9 @@ TEST(TonemapOp, ChecksNameTheProblem) {
 // where a channel lands near black after the BT.2020 -> BT.709 matrix (BT.1886 is steepest there)
 // or the desaturation's two bounds nearly tie, their relative error of ~5e-4 moves a few codes.
 // Measured on the host emulation of the kernel over every curve, signal and mapping on random
-// frames: at most 5 codes, and at most 3e-4 of the samples beyond 1 code (FusedHdr10SdrEmulated.*).
-constexpr double kFusedFraction = 1e-3, kFusedHardTol = 6;
+// frames: at most 5 codes to a BT.709 destination (7 to a BT.2020 one), and at most 2.1e-4 of the
+// samples beyond 1 code (FusedHdr10SdrEmulated.*).
+constexpr double kFusedFraction = 1e-3, kFusedHardTol = 8;
 
 void expect_cuda_matches(const ImageDesc& sd, const ImageDesc& dd, const ToneMapParams& p, uint64_t seed, double tol,
                          bool fused = false) {

@@ -81,7 +81,12 @@ __device__ __forceinline__ Out pixel(const ForwardParams& p, const char* eotf, c
   lr = fmaxf(lr, 0.0f), lg = fmaxf(lg, 0.0f), lb = fmaxf(lb, 0.0f);
   float k;
   switch (p.mode) {
-    case kMaxRgbTable: k = lookup_uniform(gain_table, mp); break;
+    case kMaxRgbTable:
+      // The curve never takes max-RGB above the target; the tables' error can, by ~1e-3, and the
+      // gamut stage then desaturates a colour the reference leaves alone, lifting its channels at
+      // black by up to 7 codes (BT.2020 destination). So the bound the curve keeps is kept here.
+      k = fminf(lookup_uniform(gain_table, mp), __frcp_rn(fmaxf(fmaxf(lr, lg), lb)));
+      break;
     case kLuminanceTable: k = lookup_log(gain_table, (p.ky[0] * lr + p.ky[1] * lg + p.ky[2] * lb) * p.lum_scale); break;
     case kMaxRgbClip: k = fminf(1.0f, __frcp_rn(fmaxf(fmaxf(lr, lg), lb))); break;
     default: k = fminf(1.0f, __frcp_rn(p.ky[0] * lr + p.ky[1] * lg + p.ky[2] * lb)); break;
