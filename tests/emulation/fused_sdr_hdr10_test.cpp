@@ -32,10 +32,11 @@ ColorDesc pq2020() {
   return c;
 }
 
-void expect_matches_reference(int w, int h, const ColorDesc& sc, Rows rows, int resident, uint64_t seed) {
+void expect_matches_reference(int w, int h, const ColorDesc& sc, Rows rows, int resident, uint64_t seed,
+                              const ColorDesc& dc = pq2020()) {
   SCOPED_TRACE(::testing::Message() << w << "x" << h << " " << primaries_name(sc.primaries) << " rows "
                                     << static_cast<int>(rows) << ", " << resident << " blocks");
-  const ImageDesc sd{w, h, PixelFormat::NV12, sc}, dd{w, h, PixelFormat::P010, pq2020()};
+  const ImageDesc sd{w, h, PixelFormat::NV12, sc}, dd{w, h, PixelFormat::P010, dc};
   Image random = testing::random_image(sd, seed);
   LaidOutImage src(sd, rows, 0x3C), dst(dd, rows, 0xA5);
   src.copy_pixels_from(random.view());
@@ -72,6 +73,18 @@ TEST(FusedSdrHdr10Emulated, EveryTileOfOddAndTinyFramesMatchesTheReference) {
         expect_matches_reference(w, h, ColorDesc{}, rows, resident, 3 + w * h);
         expect_matches_reference(w, h, sdr2020, rows, resident, 4 + w * h);
       }
+}
+
+TEST(FusedSdrHdr10Emulated, RangesAndMatricesMatchTheReference) {
+  ColorDesc full_src, src601, full_dst = pq2020(), dst709 = pq2020();
+  full_src.range = Range::Full;
+  src601.matrix = Matrix::BT601;
+  full_dst.range = Range::Full;
+  dst709.matrix = Matrix::BT709;
+  expect_matches_reference(41, 39, full_src, Rows::Aligned, 2, 21);
+  expect_matches_reference(41, 39, src601, Rows::Aligned, 2, 22);
+  expect_matches_reference(41, 39, ColorDesc{}, Rows::Aligned, 2, 23, full_dst);
+  expect_matches_reference(41, 39, ColorDesc{}, Rows::Aligned, 2, 24, dst709);
 }
 
 TEST(FusedSdrHdr10Emulated, A1080pFrameMatchesTheReference) {
