@@ -2,6 +2,7 @@
 // target, nothing above the target, no NaN/Inf for any input), the operator on whole frames
 // including every out-of-range code, the HDR10 metadata it reads and writes, and CUDA (generic
 // and fused kernels) against the reference.
+#include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,6 +13,7 @@
 #include "caldera/ops/tonemap.hpp"
 #include "core/sample_io.hpp"
 #include "ops/color_pipeline/tone_math.hpp"
+#include "ops/tonemap/tonemap_internal.hpp"
 #include "support/image_testing.hpp"
 
 namespace caldera {
@@ -331,6 +333,30 @@ TEST(TonemapCuda, GenericKernelMatchesReference) {
       expect_cuda_matches({w, h, PixelFormat::YUV420P10, hlg}, {w, h, PixelFormat::RGBPlanarF32, linear709()}, p, 6, 2e-4);
       expect_cuda_matches({w, h, PixelFormat::RGBPlanarF32, hdr10()}, {w, h, PixelFormat::I420, sdr()}, p, 7, 1);
     }
+}
+
+// The fused kernels fall back to the generic one where the device cannot give them their shared
+// memory; the tests above would pass either way, so this one says which ran: on a device with the
+// shared memory (sm_80 and newer for the forward kernel's 71 KB, sm_80/sm_90 for the inverse's
+// 102 KB), the fused kernels must launch.
+TEST(TonemapCuda, FusedKernelsLaunchWhereTheDeviceHoldsTheirTables) {
+  CALDERA_REQUIRE_GPU();
+  Context& gpu = *testing::gpu_context();
+  int optin = 0;
+  ASSERT_EQ(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, gpu.device()), cudaSuccess);
+  Image src = testing::to_device(testing::random_image({64, 32, PixelFormat::P010, hdr10()}, 3).view(), gpu);
+  Image dst = testing::filled_image({64, 32, PixelFormat::NV12, sdr()}, 0, MemoryKind::Device, &gpu);
+  ToneMapParams p;
+  const auto st = pipeline::cast_stages<float>(tonemap_detail::tonemap_stages(hdr10(), sdr(), p, 1000, false));
+  bool launched = false;
+  ASSERT_TRUE(tonemap_detail::launch_fused_forward(src.view(), dst.view(), st, {}, true, gpu.stream(), &launched));
+  EXPECT_EQ(launched, optin >= 72 * 1024) << "opt-in shared memory per block: " << optin;
+  Image sdr_src = testing::to_device(testing::random_image({64, 32, PixelFormat::NV12, sdr()}, 4).view(), gpu);
+  Image hdr_dst = testing::filled_image({64, 32, PixelFormat::P010, hdr10()}, 0, MemoryKind::Device, &gpu);
+  const auto ist = pipeline::cast_stages<float>(tonemap_detail::inverse_stages(sdr(), hdr10(), InverseToneMapParams{}));
+  ASSERT_TRUE(tonemap_detail::launch_fused_inverse(sdr_src.view(), hdr_dst.view(), ist, gpu.stream(), &launched));
+  EXPECT_EQ(launched, optin >= 103 * 1024) << "opt-in shared memory per block: " << optin;
+  ASSERT_TRUE(gpu.synchronize());
 }
 
 // A crop at x = 6 (rows not 16-byte aligned), 62 wide (not a multiple of 8) and reaching the bottom
