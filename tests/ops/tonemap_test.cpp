@@ -2,6 +2,7 @@
 // target, nothing above the target, no NaN/Inf for any input), the operator on whole frames
 // including every out-of-range code, the HDR10 metadata it reads and writes, and CUDA (generic
 // and fused kernels) against the reference.
+#include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,6 +13,7 @@
 #include "caldera/ops/tonemap.hpp"
 #include "core/sample_io.hpp"
 #include "ops/color_pipeline/tone_math.hpp"
+#include "ops/tonemap/tonemap_internal.hpp"
 #include "support/image_testing.hpp"
 
 namespace caldera {
@@ -268,7 +270,16 @@ TEST(TonemapOp, ChecksNameTheProblem) {
 
 // ---- CUDA against the reference ------------------------------------------------------------------------
 
-void expect_cuda_matches(const ImageDesc& sd, const ImageDesc& dd, const ToneMapParams& p, uint64_t seed, double tol) {
+// The fused kernel's tables are within half a code of the exact functions (FusedTables.*); but
+// where a channel lands near black after the BT.2020 -> BT.709 matrix (BT.1886 is steepest there)
+// or the desaturation's two bounds nearly tie, their relative error of ~5e-4 moves a few codes.
+// Measured on the host emulation of the kernel over every curve, signal and mapping on random
+// frames: at most 5 codes to a BT.709 destination (7 to a BT.2020 one), and at most 2.1e-4 of the
+// samples beyond 1 code (FusedHdr10SdrEmulated.*).
+constexpr double kFusedFraction = 1e-3, kFusedHardTol = 8;
+
+void expect_cuda_matches(const ImageDesc& sd, const ImageDesc& dd, const ToneMapParams& p, uint64_t seed, double tol,
+                         bool fused = false) {
   Context& gpu = *testing::gpu_context();
   Image src = testing::random_image(sd, seed);
   Image want = testing::filled_image(dd, 0);
@@ -278,7 +289,10 @@ void expect_cuda_matches(const ImageDesc& sd, const ImageDesc& dd, const ToneMap
   Status s = tonemap_cuda(dsrc.view(), ddst.view(), p, gpu.workspace(), gpu.stream());
   ASSERT_TRUE(s) << s.to_string();
   Image got = testing::to_host(ddst.view(), gpu);
-  EXPECT_IMAGES_CLOSE(got.view(), want.view(), tol)
+  if (fused) EXPECT_IMAGES_MOSTLY_CLOSE(got.view(), want.view(), tol, kFusedFraction, kFusedHardTol)
+      << format_name(sd.format) << " " << tone_curve_name(p.curve) << " " << tone_signal_name(p.signal) << " "
+      << gamut_mapping_name(p.gamut.mapping) << " " << sd.width << "x" << sd.height;
+  else EXPECT_IMAGES_CLOSE(got.view(), want.view(), tol)
       << format_name(sd.format) << " -> " << format_name(dd.format) << " " << tone_curve_name(p.curve) << " "
       << tone_signal_name(p.signal) << " " << gamut_mapping_name(p.gamut.mapping) << " " << sd.width << "x" << sd.height;
 }
@@ -293,8 +307,18 @@ TEST(TonemapCuda, FusedHdr10ToNv12MatchesReference) {
           if (w > 100 && g != GamutMapping::Compress) continue;  // the big frame: the default mapping only
           ToneMapParams p;
           p.curve = c, p.signal = s, p.gamut.mapping = g, p.source_peak = 4000;
-          expect_cuda_matches({w, h, PixelFormat::P010, hdr10()}, {w, h, PixelFormat::NV12, sdr()}, p, 17, 1);
+          expect_cuda_matches({w, h, PixelFormat::P010, hdr10()}, {w, h, PixelFormat::NV12, sdr()}, p, 17, 1, true);
         }
+  // BT.2390 with a black lift: the fused kernel's tables cannot hold its gain near black, so the
+  // pair runs the generic kernel (within 1 code; FusedHdr10SdrEmulated.ABlackLiftIsLeftToTheGenericKernel).
+  for (auto [w, h] : sizes) {
+    ToneMapParams p;
+    p.target_black = 0.5, p.source_peak = 4000;
+    for (ToneSignal s : {ToneSignal::MaxRgb, ToneSignal::Luminance}) {
+      p.signal = s;
+      expect_cuda_matches({w, h, PixelFormat::P010, hdr10()}, {w, h, PixelFormat::NV12, sdr()}, p, 18, 1);
+    }
+  }
 }
 
 TEST(TonemapCuda, GenericKernelMatchesReference) {
@@ -309,6 +333,30 @@ TEST(TonemapCuda, GenericKernelMatchesReference) {
       expect_cuda_matches({w, h, PixelFormat::YUV420P10, hlg}, {w, h, PixelFormat::RGBPlanarF32, linear709()}, p, 6, 2e-4);
       expect_cuda_matches({w, h, PixelFormat::RGBPlanarF32, hdr10()}, {w, h, PixelFormat::I420, sdr()}, p, 7, 1);
     }
+}
+
+// The fused kernels fall back to the generic one where the device cannot give them their shared
+// memory; the tests above would pass either way, so this one says which ran: on a device with the
+// shared memory (sm_80 and newer for the forward kernel's 71 KB, sm_80/sm_90 for the inverse's
+// 102 KB), the fused kernels must launch.
+TEST(TonemapCuda, FusedKernelsLaunchWhereTheDeviceHoldsTheirTables) {
+  CALDERA_REQUIRE_GPU();
+  Context& gpu = *testing::gpu_context();
+  int optin = 0;
+  ASSERT_EQ(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, gpu.device()), cudaSuccess);
+  Image src = testing::to_device(testing::random_image({64, 32, PixelFormat::P010, hdr10()}, 3).view(), gpu);
+  Image dst = testing::filled_image({64, 32, PixelFormat::NV12, sdr()}, 0, MemoryKind::Device, &gpu);
+  ToneMapParams p;
+  const auto st = pipeline::cast_stages<float>(tonemap_detail::tonemap_stages(hdr10(), sdr(), p, 1000, false));
+  bool launched = false;
+  ASSERT_TRUE(tonemap_detail::launch_fused_forward(src.view(), dst.view(), st, {}, true, gpu.stream(), &launched));
+  EXPECT_EQ(launched, optin >= 72 * 1024) << "opt-in shared memory per block: " << optin;
+  Image sdr_src = testing::to_device(testing::random_image({64, 32, PixelFormat::NV12, sdr()}, 4).view(), gpu);
+  Image hdr_dst = testing::filled_image({64, 32, PixelFormat::P010, hdr10()}, 0, MemoryKind::Device, &gpu);
+  const auto ist = pipeline::cast_stages<float>(tonemap_detail::inverse_stages(sdr(), hdr10(), InverseToneMapParams{}));
+  ASSERT_TRUE(tonemap_detail::launch_fused_inverse(sdr_src.view(), hdr_dst.view(), ist, gpu.stream(), &launched));
+  EXPECT_EQ(launched, optin >= 103 * 1024) << "opt-in shared memory per block: " << optin;
+  ASSERT_TRUE(gpu.synchronize());
 }
 
 // A crop at x = 6 (rows not 16-byte aligned), 62 wide (not a multiple of 8) and reaching the bottom
@@ -336,7 +384,7 @@ TEST(TonemapCuda, FusedKernelTakesCroppedAndUnalignedViews) {
   ASSERT_TRUE(dev_crop) << dev_crop.status().to_string();
   Image ddst = testing::filled_image({kCrop.width, kCrop.height, PixelFormat::NV12, sdr()}, 0xA5, MemoryKind::Device, &gpu);
   ASSERT_TRUE(tonemap(*dev_crop, ddst.view(), p, gpu));
-  EXPECT_IMAGES_CLOSE(testing::to_host(ddst.view(), gpu).view(), want.view(), 1);
+  EXPECT_IMAGES_MOSTLY_CLOSE(testing::to_host(ddst.view(), gpu).view(), want.view(), 1, kFusedFraction, kFusedHardTol);
 }
 
 }  // namespace

@@ -125,4 +125,19 @@ ImageDiff compare_images(ConstImageView got, ConstImageView want, double tol) {
                                        << want.height() << " " << format_name(want.format()) << "): " << d.to_string();
 }
 
+::testing::AssertionResult images_mostly_close(ConstImageView got, ConstImageView want, double tol, double fraction,
+                                               double hard_tol) {
+  ::testing::AssertionResult shapes = images_close(got, want, INFINITY);
+  if (!shapes) return shapes;
+  const ImageDiff d = compare_images(got, want, tol);
+  const ImageDiff hard = compare_images(got, want, hard_tol);
+  const double allowed = std::ceil(fraction * static_cast<double>(d.samples));
+  if (hard.samples_over_tol == 0 && static_cast<double>(d.samples_over_tol) <= allowed)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "images differ (" << want.width() << "x" << want.height() << " "
+                                       << format_name(want.format()) << "): " << d.samples_over_tol << " samples beyond "
+                                       << tol << " (at most " << allowed << " allowed), " << hard.samples_over_tol
+                                       << " beyond " << hard_tol << " (none allowed); " << d.to_string();
+}
+
 }  // namespace caldera::testing

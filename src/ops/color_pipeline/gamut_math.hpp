@@ -52,9 +52,20 @@ CALDERA_HD void desaturate_into_range(T y, T peak, T& r, T& g, T& b) {
   }
   const T lo = min3_(r, g, b), hi = max3_(r, g, b);
   T t = T(1);
-  if (lo < T(0)) t = min_(t, div_(y, y - lo));
-  if (hi > peak) t = min_(t, div_(peak - y, hi - y));
-  if (t < T(1)) {
+  bool to_black = false;  // the lowest channel is what stops the move: it lands on 0
+  if (lo < T(0)) t = div_(y, y - lo), to_black = true;
+  if (hi > peak) {
+    const T th = div_(peak - y, hi - y);
+    if (th < t) t = th, to_black = false;
+  }
+  if (to_black) {
+    // y + t (c - y) with t = y / (y - lo), written as y (c - lo) / (y - lo): the same value, but
+    // the lowest channel is exactly 0 (c - lo = 0). From y + t (c - y) it is a rounding residue of
+    // the order of y * 2^-24, and a transfer as steep as PQ near black turns 1e-4 cd/m2 into
+    // hundreds of 16-bit codes (float kernels against the double reference).
+    r = (r - lo) * t, g = (g - lo) * t, b = (b - lo) * t;
+    r = clamp_(r, T(0), peak), g = clamp_(g, T(0), peak), b = clamp_(b, T(0), peak);
+  } else if (t < T(1)) {
     r = y + t * (r - y), g = y + t * (g - y), b = y + t * (b - y);
     // The projection lands on the boundary; rounding must not leave a channel a hair outside.
     r = clamp_(r, T(0), peak), g = clamp_(g, T(0), peak), b = clamp_(b, T(0), peak);

@@ -17,6 +17,8 @@ CALDERA_HD float pow_(float x, float y) { return powf(x, y); }
 CALDERA_HD double pow_(double x, double y) { return pow(x, y); }
 CALDERA_HD float exp_(float x) { return expf(x); }
 CALDERA_HD double exp_(double x) { return exp(x); }
+CALDERA_HD float expm1_(float x) { return expm1f(x); }
+CALDERA_HD double expm1_(double x) { return expm1(x); }
 CALDERA_HD float log_(float x) { return logf(x); }
 CALDERA_HD double log_(double x) { return log(x); }
 CALDERA_HD float sqrt_(float x) { return sqrtf(x); }

@@ -18,13 +18,19 @@ inline constexpr double kPqC2 = 2413.0 / 4096.0 * 32.0;
 inline constexpr double kPqC3 = 2392.0 / 4096.0 * 32.0;
 inline constexpr double kPqPeak = 10000.0;  // cd/m2 of E' = 1
 
-// E' in [0, 1] (clamped) -> cd/m2 in [0, 10000].
+// E' in [0, 1] (clamped) -> cd/m2 in [0, 10000]. With t = E'^(1/m2) the formula is
+// ((t - c1) / (c2 - c3 t))^(1/m1); since 1 - c1 = c2 - c3 = 0.1640625 exactly, it is written in
+// u = 1 - t (from expm1, accurate where t is near 1): ((0.1640625 - u) / (0.1640625 + c3 u))^(1/m1).
+// The same function; but t - c1 and c2 - c3 t, computed from a rounded t, lose up to 5.7e-5 of the
+// light in float (cancellation: c3 t is about 18.5 where c2 - c3 t is 0.16 .. 1), and this form
+// 1.7e-6 (measured over every 16-bit code; the double reference is the same either way).
+static_assert(1 - kPqC1 == kPqC2 - kPqC3, "ST 2084's c1 = c3 - c2 + 1, exactly in binary");
 template <class T>
 CALDERA_HD T pq_eotf(T e) {
   e = clamp_(e, T(0), T(1));
-  const T t = pow_(e, T(1.0 / kPqM2));
-  const T num = max_(t - T(kPqC1), T(0));
-  return T(kPqPeak) * pow_(num / (T(kPqC2) - T(kPqC3) * t), T(1.0 / kPqM1));
+  const T u = -expm1_(log_(e) * T(1.0 / kPqM2));  // 1 - E'^(1/m2); E' = 0 gives u = 1
+  const T num = max_(T(1 - kPqC1) - u, T(0));
+  return T(kPqPeak) * pow_(num / (T(kPqC2 - kPqC3) + T(kPqC3) * u), T(1.0 / kPqM1));
 }
 
 // cd/m2 (clamped to [0, 10000]) -> E'.

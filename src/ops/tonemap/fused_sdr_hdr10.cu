@@ -1,179 +1,13 @@
-// The fused SDR -> HDR10 expansion (ITU-R BT.2446 method A): NV12 (BT.1886, BT.709 or BT.2020)
-// in, P010 (PQ, BT.2020) out, one pass reading the source once and writing the destination once.
-// One thread takes an 8x2 tile (two 8-byte luma loads, one 8-byte chroma load; two 16-byte luma
-// stores, one 16-byte chroma store) on a persistent grid.
-//
-// The one-dimensional functions come from lane-replicated tables (lane_lut.cuh): BT.1886's
-// x^2.4 (uniform), the method's Y_HDR(Y') = (255 Y')^E (uniform), and PQ(1000 v^2.4), the
-// linearisation and PQ encoding of R'G'B'_HDR / 1000 together (log domain, for its steep start).
-// The re-encoding of BT.709 light converted to BT.2020 is exp2(log2(x) / 2.4), the chroma scale
-// one reciprocal. The destination's gamut stage is the identity here (BT.2020 out, light within
-// [0, 1000] cd/m2), so it is left out.
+// The fused SDR -> HDR10 expansion's launch (the kernel: fused_sdr_hdr10_kernel.cuh).
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <string>
 
 #include "core/cuda_check.hpp"
-#include "ops/tonemap/lane_lut.cuh"
-#include "ops/tonemap/tonemap_internal.hpp"
+#include "ops/tonemap/fused_sdr_hdr10_kernel.cuh"
 
 namespace caldera::tonemap_detail {
-namespace {
-
-constexpr int kThreads = 256;
-constexpr int kTileW = 8;
-
-struct InverseParams {
-  const uint8_t* sy;
-  const uint8_t* suv;
-  uint8_t* dy;
-  uint8_t* duv;
-  size_t sy_pitch, suv_pitch, dy_pitch, duv_pitch;
-  int width, height, tiles_x, tiles, vec;
-  float y_mul, y_add, c_mul, c_add;  // 8-bit source codes -> Y', C
-  float rcr, gcb, gcr, bcb;          // source matrix
-  int convert;                       // the source is not BT.2020
-  hd::Mat3<float> m;                 // source -> BT.2020 linear
-  float ey[3], ecb[3], ecr[3];       // BT.2020 R'G'B' (PQ) -> 10-bit codes
-  float ey_off, ec_off;              // offsets + 0.5
-};
-
-__device__ __forceinline__ float code8(unsigned v) { return __uint_as_float(0x4b000000u | v) - 8388608.0f; }
-
-// floor of a 10-bit code value already offset by +0.5, clamped to [0, 1023], as a P010 word.
-__device__ __forceinline__ unsigned p010_word(float v) {
-  return (__float_as_uint(__fadd_rd(fminf(fmaxf(v, 0.0f), 1023.0f), 12582912.0f)) & 0x3ffu) << 6;
-}
-
-struct Out {
-  float y, r, g, b;
-};
-
-__device__ __forceinline__ Out pixel(const InverseParams& p, const char* pow24, const char* yhdr, const char* pq,
-                                     float r, float g, float b) {
-  if (p.convert) {
-    r = lookup_uniform(pow24, r), g = lookup_uniform(pow24, g), b = lookup_uniform(pow24, b);
-    p.m.apply(r, g, b);
-    auto enc = [](float v) { return exp2f(__log2f(fminf(fmaxf(v, 0.0f), 1.0f)) * (1.0f / 2.4f)); };
-    r = enc(r), g = enc(g), b = enc(b);
-  }
-  // BT.2446 method A (tone_math.hpp, bt2446a_expand) with Y_HDR from the table.
-  constexpr float kr = static_cast<float>(hd::kItmKr), kb = static_cast<float>(hd::kItmKb);
-  constexpr float kg = static_cast<float>(hd::kItmKg);
-  const float y = kr * r + kg * g + kb * b;
-  const float cb = (b - y) * static_cast<float>(1 / (2 * (1 - hd::kItmKb)));
-  const float cr = (r - y) * static_cast<float>(1 / (2 * (1 - hd::kItmKr)));
-  const float yc = __saturatef(y);
-  const float yh = lookup_uniform(yhdr, yc);
-  const float sc = yc > 0.0f ? 1.075f * yh * __frcp_rn(yc) : 1.0f;
-  const float cbh = cb * sc, crh = cr * sc;
-  constexpr float inv_peak = static_cast<float>(1 / hd::kItmPeak);
-  const float rh = (yh + static_cast<float>(2 * (1 - hd::kItmKr)) * crh) * inv_peak;
-  const float gh = (yh - static_cast<float>(2 * hd::kItmKb * (1 - hd::kItmKb) / hd::kItmKg) * cbh -
-                    static_cast<float>(2 * hd::kItmKr * (1 - hd::kItmKr) / hd::kItmKg) * crh) * inv_peak;
-  const float bh = (yh + static_cast<float>(2 * (1 - hd::kItmKb)) * cbh) * inv_peak;
-  const float er = lookup_log(pq, rh), eg = lookup_log(pq, gh), eb = lookup_log(pq, bh);
-  return {p.ey[0] * er + p.ey[1] * eg + p.ey[2] * eb + p.ey_off, er, eg, eb};
-}
-
-__device__ void build_tables(float2* pow24, float2* yhdr, float2* pq, float2* lines, int t) {
-  if (t < kLutEntries) {  // cheap functions: one thread per entry builds all three lines
-    lines[t] = as_float2(pow24_table_line(t));
-    lines[kLutEntries + t] = as_float2(yhdr_table_line(t));
-    lines[2 * kLutEntries + t] = as_float2(pq_table_line(t));
-  }
-  __syncthreads();
-  replicate_lut(lines, pow24, t, kThreads);
-  replicate_lut(lines + kLutEntries, yhdr, t, kThreads);
-  replicate_lut(lines + 2 * kLutEntries, pq, t, kThreads);
-  __syncthreads();
-}
-
-__global__ void __launch_bounds__(kThreads, 2) fused_inverse_kernel(const InverseParams p) {
-  extern __shared__ float2 s_tables[];  // pow24, yhdr, pq: [129][32] each
-  __shared__ float2 s_lines[3 * kLutEntries];
-  const int t = threadIdx.x, lane = t & 31;
-  float2* pow24 = s_tables;
-  float2* yhdr = s_tables + kLutEntries * kLutLanes;
-  float2* pq = s_tables + 2 * kLutEntries * kLutLanes;
-  build_tables(pow24, yhdr, pq, s_lines, t);
-  const char* pow24_lane = reinterpret_cast<const char*>(pow24 + lane);
-  const char* yhdr_lane = reinterpret_cast<const char*>(yhdr + lane);
-  const char* pq_lane = reinterpret_cast<const char*>(pq + lane);
-
-  for (int tile = blockIdx.x * kThreads + t; tile < p.tiles; tile += gridDim.x * kThreads) {
-    const int x0 = (tile % p.tiles_x) * kTileW, y0 = (tile / p.tiles_x) * 2, cy = y0 / 2;
-    const bool full = p.vec && x0 + kTileW <= p.width && y0 + 2 <= p.height;
-    uint32_t yw[2][2] = {{0, 0}, {0, 0}}, cw[2] = {0, 0};  // 8 luma bytes per row, 4 chroma pairs
-    if (full) {
-      const uint2 a = __ldg(reinterpret_cast<const uint2*>(p.sy + p.sy_pitch * y0 + x0));
-      const uint2 b = __ldg(reinterpret_cast<const uint2*>(p.sy + p.sy_pitch * (y0 + 1) + x0));
-      const uint2 c = __ldg(reinterpret_cast<const uint2*>(p.suv + p.suv_pitch * cy + x0));
-      yw[0][0] = a.x, yw[0][1] = a.y, yw[1][0] = b.x, yw[1][1] = b.y, cw[0] = c.x, cw[1] = c.y;
-    } else {
-      for (int j = 0; j < 2; ++j) {
-        if (y0 + j >= p.height) continue;
-        const uint8_t* row = p.sy + p.sy_pitch * (y0 + j);
-        for (int i = 0; i < kTileW && x0 + i < p.width; ++i) yw[j][i / 4] |= static_cast<uint32_t>(__ldg(row + x0 + i)) << (8 * (i & 3));
-      }
-      const uint8_t* crow = p.suv + p.suv_pitch * cy;
-      for (int i = 0; i < kTileW && x0 + i < p.width + (p.width & 1); ++i)
-        cw[i / 4] |= static_cast<uint32_t>(__ldg(crow + x0 + i)) << (8 * (i & 3));
-    }
-    uint32_t ywords[2][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}}, cwords[4] = {0, 0, 0, 0};
-#pragma unroll
-    for (int k = 0; k < 4; ++k) {
-      const unsigned pair = cw[k / 2] >> (16 * (k & 1));
-      const float cb = code8(pair & 0xffu) * p.c_mul + p.c_add;
-      const float cr = code8((pair >> 8) & 0xffu) * p.c_mul + p.c_add;
-      const float dr = p.rcr * cr, dg = p.gcb * cb + p.gcr * cr, db = p.bcb * cb;
-      float sr = 0, sg = 0, sb = 0;
-      int n = 0;
-#pragma unroll
-      for (int j = 0; j < 2; ++j)
-#pragma unroll
-        for (int i = 0; i < 2; ++i) {
-          const int px = 2 * k + i;
-          const float y = code8((yw[j][px / 4] >> (8 * (px & 3))) & 0xffu) * p.y_mul + p.y_add;
-          const Out o = pixel(p, pow24_lane, yhdr_lane, pq_lane, y + dr, y + dg, y + db);
-          ywords[j][k] |= p010_word(o.y) << (16 * i);
-          if (full || (x0 + px < p.width && y0 + j < p.height)) sr += o.r, sg += o.g, sb += o.b, ++n;
-        }
-      const float inv = full ? 0.25f : 1.0f / static_cast<float>(n > 0 ? n : 1);
-      sr *= inv, sg *= inv, sb *= inv;
-      cwords[k] = p010_word(p.ecb[0] * sr + p.ecb[1] * sg + p.ecb[2] * sb + p.ec_off) |
-                  p010_word(p.ecr[0] * sr + p.ecr[1] * sg + p.ecr[2] * sb + p.ec_off) << 16;
-    }
-    if (full) {
-#pragma unroll
-      for (int j = 0; j < 2; ++j)
-        *reinterpret_cast<uint4*>(p.dy + p.dy_pitch * (y0 + j) + 2 * x0) =
-            make_uint4(ywords[j][0], ywords[j][1], ywords[j][2], ywords[j][3]);
-      *reinterpret_cast<uint4*>(p.duv + p.duv_pitch * cy + 2 * x0) = make_uint4(cwords[0], cwords[1], cwords[2], cwords[3]);
-    } else {
-      for (int j = 0; j < 2; ++j) {
-        if (y0 + j >= p.height) continue;
-        uint16_t* row = reinterpret_cast<uint16_t*>(p.dy + p.dy_pitch * (y0 + j));
-        for (int i = 0; i < kTileW && x0 + i < p.width; ++i)
-          row[x0 + i] = static_cast<uint16_t>(ywords[j][i / 2] >> (16 * (i & 1)));
-      }
-      uint16_t* crow = reinterpret_cast<uint16_t*>(p.duv + p.duv_pitch * cy);
-      for (int k = 0; k < 4 && x0 + 2 * k < p.width; ++k) {
-        crow[x0 + 2 * k] = static_cast<uint16_t>(cwords[k] & 0xffffu);
-        crow[x0 + 2 * k + 1] = static_cast<uint16_t>(cwords[k] >> 16);
-      }
-    }
-  }
-}
-
-bool aligned16(ConstImageView v) {
-  for (int i = 0; i < v.num_planes(); ++i)
-    if (reinterpret_cast<uintptr_t>(v.plane(i).data) % 16 || v.plane(i).pitch % 16) return false;
-  return true;
-}
-
-}  // namespace
 
 bool fused_inverse_fits(ConstImageView src, ConstImageView dst) {
   const ColorDesc& s = src.color();
@@ -187,40 +21,12 @@ Status launch_fused_inverse(ConstImageView src, ImageView dst, const pipeline::S
                             bool* launched) {
   *launched = false;
   if (!fused_inverse_fits(src, dst)) return internal_error("inverse tonemap: the fused kernel does not take this pair");
-  InverseParams p{};
-  p.sy = src.plane(0).data, p.suv = src.plane(1).data, p.dy = dst.plane(0).data, p.duv = dst.plane(1).data;
-  p.sy_pitch = src.plane(0).pitch, p.suv_pitch = src.plane(1).pitch;
-  p.dy_pitch = dst.plane(0).pitch, p.duv_pitch = dst.plane(1).pitch;
-  p.width = src.width(), p.height = src.height();
-  p.tiles_x = (p.width + kTileW - 1) / kTileW;
-  p.tiles = p.tiles_x * ((p.height + 1) / 2);
-  p.vec = aligned16(src) && aligned16(ConstImageView(dst));
-  CALDERA_ASSIGN_OR_RETURN(pipeline::Layout sl, pipeline::pipeline_layout(src.desc(), "src", "inverse tonemap"));
-  CALDERA_ASSIGN_OR_RETURN(pipeline::Layout dl, pipeline::pipeline_layout(dst.desc(), "dst", "inverse tonemap"));
-  p.y_mul = static_cast<float>(1 / sl.y_scale), p.y_add = static_cast<float>(-sl.y_off / sl.y_scale);
-  p.c_mul = static_cast<float>(1 / sl.c_scale), p.c_add = static_cast<float>(-sl.c_off / sl.c_scale);
-  const double kr = sl.kr, kb = sl.kb, kg = 1 - kr - kb;
-  p.rcr = static_cast<float>(2 * (1 - kr));
-  p.bcb = static_cast<float>(2 * (1 - kb));
-  p.gcr = static_cast<float>(-kr * 2 * (1 - kr) / kg);
-  p.gcb = static_cast<float>(-kb * 2 * (1 - kb) / kg);
-  p.convert = st.expand_convert;
-  p.m = st.expand_matrix;
-  const double dkr = dl.kr, dkb = dl.kb, dkg = 1 - dkr - dkb;
-  const double ky[3] = {dkr, dkg, dkb};
-  for (int i = 0; i < 3; ++i) {
-    p.ey[i] = static_cast<float>(ky[i] * dl.y_scale);
-    p.ecb[i] = static_cast<float>(((i == 2 ? 1.0 : 0.0) - ky[i]) / (2 * (1 - dkb)) * dl.c_scale);
-    p.ecr[i] = static_cast<float>(((i == 0 ? 1.0 : 0.0) - ky[i]) / (2 * (1 - dkr)) * dl.c_scale);
-  }
-  p.ey_off = static_cast<float>(dl.y_off + 0.5);
-  p.ec_off = static_cast<float>(dl.c_off + 0.5);
-  constexpr size_t kDynamic = 3 * kLutBytes;
-  const int resident = persistent_blocks(reinterpret_cast<const void*>(fused_inverse_kernel), kThreads, kDynamic);
+  CALDERA_ASSIGN_OR_RETURN(InverseParams p, inverse_params(src, dst, st));
+  const int resident = persistent_blocks(reinterpret_cast<const void*>(fused_inverse_kernel), kThreads, kInverseDynamic);
   if (resident == 0) return Status::ok();
   const int wanted = (p.tiles + kThreads - 1) / kThreads;
   const int blocks = std::max(1, std::min(wanted, resident));
-  fused_inverse_kernel<<<blocks, kThreads, kDynamic, stream>>>(p);
+  fused_inverse_kernel<<<blocks, kThreads, kInverseDynamic, stream>>>(p);
   *launched = true;
   return check_launch("inverse tonemap: fused NV12 -> P010 kernel");
 }

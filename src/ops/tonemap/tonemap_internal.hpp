@@ -20,7 +20,8 @@ bool fused_forward_fits(ConstImageView src, ConstImageView dst);
 // Launches the fused kernel. `state` null: the fixed curve of `stages`, no measurement. With a
 // state: measure into it (and with dynamic_curve map with the curve of its peak); write false
 // makes the measuring pre-pass. *launched is false (and nothing queued) where the device cannot
-// hold the kernel's tables in shared memory; the caller then runs the generic kernel.
+// hold the kernel's tables in shared memory or the tables cannot hold the curve (BT.2390 with a
+// black lift); the caller then runs the generic kernel.
 Status launch_fused_forward(ConstImageView src, ImageView dst, const pipeline::Stages<float>& stages,
                             const pipeline::DevicePeak& peak, bool write, StreamHandle stream, bool* launched);
 
