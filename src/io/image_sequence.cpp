@@ -40,6 +40,7 @@ class ImageSequenceSource : public MediaSource {
     info_.frame_count = static_cast<long>(files_.size());
     info_.size_varies = size_varies;
     info_.container = "images";
+    info_.hands_over_images = true;
   }
   void add_note(std::string n) { info_.notes.push_back(std::move(n)); }
   const MediaInfo& info() const override { return info_; }

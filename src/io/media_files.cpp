@@ -20,6 +20,7 @@ class ImageSource : public MediaSource {
     info_.memory = img_.memory();
     info_.frame_count = 1;
     info_.container = std::move(type);
+    info_.hands_over_images = true;
   }
   void set_decoder(std::string d) { info_.decoder = std::move(d); }
   void add_note(std::string n) { info_.notes.push_back(std::move(n)); }

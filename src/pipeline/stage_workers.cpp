@@ -18,7 +18,8 @@ class SourceStageWorker : public SourceWorker {
     if (max_frames_ >= 0 && produced_ >= max_frames_) return false;
     // The pool's image is one the source reuses (it has the source's description and memory);
     // a source may instead hand over its decoder's own buffer, which the pool then drops.
-    CALDERA_ASSIGN_OR_RETURN(std::shared_ptr<Lease> lease, pool_->acquire(ctx));
+    // A source that hands over its own images gets no buffer allocated for it.
+    CALDERA_ASSIGN_OR_RETURN(std::shared_ptr<Lease> lease, pool_->acquire(ctx, !source_.info().hands_over_images));
     Frame f;
     f.image = std::move(lease->image());
     Result<bool> more = source_.read(f);

@@ -31,6 +31,19 @@ inline int thread_count() {
   return n;
 }
 
+// The thread count once it has come down to `want`, or after two seconds what it is then. Threads
+// that a finished thread started end shortly after it (OpenMP's team of a pipeline worker that ran
+// the CPU model runtime is let go when the worker ends), so a count taken at once can be high; a
+// thread the pipeline leaked never ends and still shows.
+inline int thread_count_settled(int want) {
+  int n = thread_count();
+  for (int i = 0; i < 200 && n > want; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    n = thread_count();
+  }
+  return n;
+}
+
 // What a memory source did, readable after the pipeline owns (or destroyed) the source.
 struct SourceLog {
   std::atomic<long> reads{0};

@@ -40,6 +40,9 @@ struct MediaInfo {
   std::string decoder;                     // what decodes it, for messages: "hevc (NVDEC)", "h264 (software)"
   std::shared_ptr<const PassthroughStreams> passthrough;  // null when there is nothing to copy
   std::vector<std::string> notes;          // what the reader decided that a user should hear
+  // read() hands over an image of its own (a decoder's frame, a decoded file) instead of filling
+  // the one it is given, so callers need not allocate one for it.
+  bool hands_over_images = false;
 };
 
 class MediaSource {

@@ -160,6 +160,7 @@ Status VideoSource::open_streams(const SourceOptions& o) {
   decoder_.emplace(std::move(dec));
 
   info_.container = fmt->iformat->name;
+  info_.hands_over_images = true;  // FFmpeg's frames are wrapped (or swscale's output replaces the image)
   info_.codec = avcodec_get_name(par->codec_id);
   info_.time_base = from_av(video_->time_base);
   const AVRational avg = video_->avg_frame_rate.num > 0 ? video_->avg_frame_rate : video_->r_frame_rate;
