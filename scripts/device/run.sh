@@ -70,7 +70,9 @@ filter="${CALDERA_TESTS_FILTER:-*}"
 pids=()
 for i in $(seq 0 $((shards - 1))); do
   [ -x "$bin/caldera_tests" ] || break
-  GTEST_TOTAL_SHARDS=$shards GTEST_SHARD_INDEX=$i "$bin/caldera_tests" --gtest_filter="$filter" \
+  # A bound on each shard, so that a hanging test still leaves the logs inside the device call.
+  GTEST_TOTAL_SHARDS=$shards GTEST_SHARD_INDEX=$i timeout "${CALDERA_TEST_TIMEOUT_S:-420}" \
+    "$bin/caldera_tests" --gtest_filter="$filter" \
     --gtest_brief=1 > "$OUT/shard$i.txt" 2>&1 &
   pids+=($!)
 done

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "io/media_internal.hpp"
+#include "io/nvjpeg/gpu_jpeg.hpp"
 #include "io/video/video_io.hpp"
 
 namespace caldera {
@@ -38,6 +39,19 @@ Status ensure_frame_image(Frame& frame, const ImageDesc& desc, MemoryKind memory
 }
 
 }  // namespace io
+
+namespace io {
+void fill_ffmpeg_capabilities(MediaCapabilities& c);  // video/av_common.cpp
+}
+
+MediaCapabilities media_capabilities() {
+  MediaCapabilities c;
+  io::fill_ffmpeg_capabilities(c);
+  auto gpu = io::GpuJpegDecoder::load();
+  c.nvjpeg_plugin = gpu.is_ok();
+  c.nvjpeg_detail = gpu ? "loaded" : gpu.status().message();
+  return c;
+}
 
 Result<int64_t> parse_bitrate(const std::string& s) {
   char* end = nullptr;

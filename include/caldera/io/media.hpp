@@ -115,6 +115,16 @@ bool is_image_sequence_input(const std::string& path);
 bool is_image_sequence_pattern(const std::string& path);
 
 Result<std::unique_ptr<MediaSource>> open_media_source(const std::string& path, const SourceOptions& options = {});
+// What this build can read and write, for `caldera info`.
+struct MediaCapabilities {
+  std::string ffmpeg;                 // FFmpeg's version ("5.1.9-0+deb12u1")
+  bool nvdec = false;                 // FFmpeg has CUDA hardware decoding (whether the GPU has NVDEC is another matter)
+  std::vector<std::string> encoders;  // the video encoders Caldera chooses from that this FFmpeg has
+  bool nvjpeg_plugin = false;         // libcaldera_nvjpeg.so loads (JPEG decoding on the GPU)
+  std::string nvjpeg_detail;          // where it was found, or why not
+};
+MediaCapabilities media_capabilities();
+
 // "8M", "2500k", "800000": bits per second for SinkOptions::bitrate.
 Result<int64_t> parse_bitrate(const std::string& text);
 

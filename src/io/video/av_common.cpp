@@ -1,7 +1,10 @@
 #include "io/video/av_common.hpp"
 
+#include "caldera/io/media.hpp"
+
 extern "C" {
 #include <libavutil/display.h>
+#include <libavutil/hwcontext.h>
 #include <libavutil/mastering_display_metadata.h>
 }
 
@@ -283,3 +286,15 @@ ImageView view_of(const AVFrame* frame, PixelFormat format, const ColorDesc& col
 }
 
 }  // namespace caldera::io::av
+
+namespace caldera::io {
+
+// The FFmpeg half of media_capabilities() (media.cpp adds the nvJPEG plugin).
+void fill_ffmpeg_capabilities(MediaCapabilities& c) {
+  c.ffmpeg = av_version_info();
+  c.nvdec = av_hwdevice_find_type_by_name("cuda") != AV_HWDEVICE_TYPE_NONE;
+  for (const char* e : {"libx264", "libx265", "libsvtav1", "libaom-av1", "libvpx-vp9", "h264_nvenc", "hevc_nvenc", "av1_nvenc"})
+    if (avcodec_find_encoder_by_name(e)) c.encoders.emplace_back(e);
+}
+
+}  // namespace caldera::io
