@@ -96,9 +96,9 @@ def bench_job(args, out_dir, job, src, work, sink, sink_input_format):
     results = {}
     for name, pipeline, sync in (("pipelined", full, False), ("synchronous", full, True), ("ops alone", ops_only, False),
                                  ("sink alone", sink_only, False)):
-        reset_outputs(out_dir)
         best = None
         for rep in range(args.reps):
+            reset_outputs(out_dir)  # the image sink never overwrites, so each run starts from an empty folder
             st = run(args.caldera, pipeline, out_dir, f"{job}_{name.replace(' ', '_')}_{rep}", sync)
             if best is None or st["fps"] > best["fps"]:
                 best = st
@@ -125,6 +125,9 @@ def reset_outputs(out_dir):
     frames = os.path.join(out_dir, "frames")
     shutil.rmtree(frames, ignore_errors=True)
     os.makedirs(frames)
+    for name in ("b.mp4", "c.y4m"):
+        if os.path.exists(os.path.join(out_dir, name)):
+            os.remove(os.path.join(out_dir, name))
 
 
 def video_sink_available(caldera, src, out_dir):

@@ -135,7 +135,10 @@ if [ "${CALDERA_SKIP_PIPELINE_BENCH:-0}" != 1 ]; then
   env -u LD_LIBRARY_PATH CALDERA_LD_LIBRARY_PATH="$LD_LIBRARY_PATH" timeout 400 python3 scripts/bench_pipeline.py \
     --caldera "$bin/caldera" --device cuda --out "$OUT/pipeline-bench" --frames "${CALDERA_PIPELINE_FRAMES:-240}" \
     --writers "${CALDERA_PIPELINE_WRITERS:-12}" --reps 2 2>&1 | tee -a "$log"
-  rm -rf "$OUT/pipeline-bench/frames" "$OUT/pipeline-bench"/*.y4m "$OUT/pipeline-bench"/*.mp4
+  rm -rf "$OUT/pipeline-bench/frames" "$OUT/pipeline-bench"/*.y4m "$OUT/pipeline-bench"/*.mp4 "$OUT/pipeline-bench"/*.raw
+  # The device tool brings back 8 files: the tables stay, the per-run stats travel as one archive.
+  cp "$OUT/pipeline-bench/pipeline_bench.md" "$OUT/" 2>/dev/null
+  tar -C "$OUT" -czf "$OUT/pipeline-bench.tar.gz" pipeline-bench && rm -rf "$OUT/pipeline-bench"
 fi
 
 if [ "${CALDERA_SKIP_BENCH:-0}" != 1 ]; then

@@ -239,8 +239,7 @@ Status Session::run(const DeviceTensor& input, const DeviceTensor& output) {
   if (!(want == output.shape))
     return invalid_argument(what + ": input " + input.shape.to_string() + " makes " + want.to_string() +
                             ", the output tensor is " + output.shape.to_string());
-  if (input.f16 != output.f16) return invalid_argument(what + ": the input and output tensors differ in precision");
-  return run_batch(input.data, input.shape, output.data, input.f16);
+  return run_dense(input.data, input.f16, input.shape, output.data, output.f16, what);
 }
 
 Status Session::run(ConstImageView input, ImageView output) {
@@ -274,20 +273,27 @@ Status Session::run(ConstImageView input, ImageView output) {
 }
 
 Status Session::run_batch(const void* input, const TensorShape& input_shape, void* output, bool half) {
-  const std::string what = "nn::Session::run_batch(" + model_.name() + ")";
+  return run_dense(input, half, input_shape, output, half, "nn::Session::run_batch(" + model_.name() + ")");
+}
+
+// The one batched run behind run_batch() and run(DeviceTensor): the CUDA runtime reads and writes
+// each tensor in its own precision.
+Status Session::run_dense(const void* input, bool input_half, const TensorShape& input_shape, void* output,
+                          bool output_half, const std::string& what) {
   CALDERA_RETURN_IF_ERROR(check_input_shape(input_shape).with_context(what));
   if (!input || !output) return invalid_argument(what + ": input or output is null");
   CALDERA_ASSIGN_OR_RETURN(TensorShape out_shape, model_.output_shape(input_shape));
   if (cuda_) {
-    const long long bytes = half ? 2 : 4;
-    const auto dense = [&](const void* base, const TensorShape& s) {
+    const auto dense = [&](const void* base, bool half, const TensorShape& s) {
+      const long long bytes = half ? 2 : 4;
       const long long plane = static_cast<long long>(s.h) * s.w * bytes;
       return cuda::Planar{const_cast<void*>(base), half, plane * s.c, plane, static_cast<long long>(s.w) * bytes};
     };
-    Status s = cuda_->run_device(dense(input, input_shape), input_shape, dense(output, out_shape));
+    Status s = cuda_->run_device(dense(input, input_half, input_shape), input_shape,
+                                 dense(output, output_half, out_shape));
     return s ? s : s.with_context(what);
   }
-  if (half) return unsupported(what + ": the CPU session runs float32 tensors");
+  if (input_half || output_half) return unsupported(what + ": the CPU session runs float32 tensors");
   std::vector<cpu::HostTensor> outs;
   Status s = cpu::run_graph(model_.graph(), {static_cast<const float*>(input)}, {to_ir(input_shape)}, outs,
                             options_.threads);

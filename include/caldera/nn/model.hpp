@@ -145,10 +145,12 @@ class Session {
   // with `half`, in device memory; queued on the context's stream like run() above.
   Status run_batch(const void* input, const TensorShape& input_shape, void* output, bool half = false);
   // CUDA sessions only: run_batch() with the shapes checked (the output's must be
-  // output_shape(input.shape), both tensors of one precision).
+  // output_shape(input.shape)); each tensor float16 or float32 on its own (fp16 in, fp32 out...).
   Status run(const DeviceTensor& input, const DeviceTensor& output);
 
  private:
+  Status run_dense(const void* input, bool input_half, const TensorShape& input_shape, void* output, bool output_half,
+                   const std::string& what);
   Session(Model model, SessionOptions options);
   Model model_;
   SessionOptions options_;

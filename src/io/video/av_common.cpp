@@ -32,14 +32,14 @@ void log_callback(void* avcl, int level, const char* fmt, va_list vl) {
   last_log_line = s;
 }
 
+}  // namespace
+
 std::string take_last_log_line() {
   std::lock_guard<std::mutex> lock(log_mutex);
   std::string s;
   s.swap(last_log_line);
   return s;
 }
-
-}  // namespace
 
 Packet make_packet() { return Packet(av_packet_alloc()); }
 AvFrame make_frame() { return AvFrame(av_frame_alloc()); }

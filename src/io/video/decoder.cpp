@@ -1,5 +1,8 @@
 #include "io/video/decoder.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include "io/video/cuda_device.hpp"
 
 namespace caldera::io::av {
@@ -32,9 +35,17 @@ AVPixelFormat Decoder::pick_format(AVCodecContext* ctx, const AVPixelFormat* for
     return AV_PIX_FMT_CUDA;
   }
   if (self && self->want_hw_) {
+    // Offered before (hw_active_ set) and not now: FFmpeg's NVDEC set-up failed and it asks again.
+    const bool setup_failed = self->hw_active_;
     self->hw_active_ = false;
-    if (self->fallback_reason_.empty())
-      self->fallback_reason_ = "NVDEC does not take this stream (profile, bit depth or size)";
+    if (self->fallback_reason_.empty()) {
+      if (setup_failed) {
+        const std::string detail = take_last_log_line();
+        self->fallback_reason_ = "NVDEC did not start for this stream" + (detail.empty() ? "" : " (FFmpeg: " + detail + ")");
+      } else {
+        self->fallback_reason_ = "NVDEC does not take this stream's format (chroma format or bit depth)";
+      }
+    }
   }
   // The first software format: what FFmpeg itself would pick.
   for (const AVPixelFormat* f = formats; *f != AV_PIX_FMT_NONE; ++f) {
@@ -82,6 +93,14 @@ Result<Decoder> Decoder::open(const AVStream* stream, const DecoderOptions& opti
         d.hw_device_ = std::move(dev).value();
         d.ctx_->hw_device_ctx = av_buffer_ref(d.hw_device_.get());
         d.ctx_->extra_hw_frames = std::max(0, options.frames_held);
+        // NVDEC has at most 32 surfaces, and FFmpeg asks for the stream's DPB + 5, the frames we
+        // hold, and one per frame thread: 16 threads and 13 held frames do not fit, and the set-up
+        // fails. The hardware decodes; the threads only parse, so a few are enough, leaving room
+        // for a DPB of up to 8 frames.
+        constexpr int kNvdecSurfaces = 32, kDpbAllowance = 8, kFFmpegOwnSurfaces = 5;
+        const int wanted = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+        d.ctx_->thread_count = std::clamp(kNvdecSurfaces - kFFmpegOwnSurfaces - kDpbAllowance - d.ctx_->extra_hw_frames,
+                                          1, std::max(1, wanted));
         d.want_hw_ = true;
       }
     }
