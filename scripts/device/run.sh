@@ -4,7 +4,8 @@
 # Builds the NPP peer plugin against the machine's NPP, runs every GPU test, the main job on
 # the GPU against the CPU, and `caldera bench`, and writes logs and tables under $OUT.
 # CALDERA_TESTS_FILTER / CALDERA_BENCH_FILTER narrow what runs; CALDERA_SKIP_BENCH=1 skips it,
-# CALDERA_SKIP_PIPELINE_BENCH=1 the pipeline benchmark.
+# CALDERA_SKIP_PIPELINE_BENCH=1 the pipeline benchmark, CALDERA_SKIP_VIDEO_BENCH=1 the video one, CALDERA_SKIP_SR=1
+# the super-resolution run (the real-model tests still use the carried models).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/device/unpack.sh
@@ -116,7 +117,7 @@ PY
 # were carried (in the bundle: CALDERA_BUNDLE_MODELS at pack time). Here with a shorter budget, since the tests and
 # the operator benchmarks share the call; run_sr.sh alone gives it the whole call.
 model_dir="${CALDERA_MODEL_DIR:-$HOME/.cache/caldera/models}"
-if ls "$model_dir"/*.param >/dev/null 2>&1; then
+if [ "${CALDERA_SKIP_SR:-0}" != 1 ] && ls "$model_dir"/*.param >/dev/null 2>&1; then
   say "super-resolution (scripts/device/run_sr.sh)"
   OUT="$OUT" CALDERA_MODEL_DIR="$model_dir" CALDERA_SR_BUDGET_S="${CALDERA_SR_BUDGET_S:-200}" \
     bash scripts/device/run_sr.sh 2>&1 | tail -40 | tee -a "$log"
