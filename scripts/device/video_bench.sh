@@ -72,5 +72,9 @@ if [ -f "$f" ]; then
   echo "frames out: caldera $(frames_of "$tmp/c.mp4"), ffmpeg $(frames_of "$tmp/g.mp4") (of $n)" | tee -a "$log" "$table"
   c=$(best_of_3 "$bin/caldera" run -q --device cuda -i "$f" -o "$tmp/c2.mp4" --vf resize=w=1920:h=1080 --preset veryfast --crf 23)
   row "same, Caldera's default resize (bilinear with antialias)" "$n" "$c" "$g" "caldera run --vf resize=w=1920:h=1080"
+  # Where the whole job's time goes: each stage's busy and waiting time.
+  echo "== caldera run --stats of the whole job" >> "$log"
+  "$bin/caldera" run --stats --device cuda -i "$f" -o "$tmp/c3.mp4" \
+      --vf resize=w=1920:h=1080:interp=bicubic:antialias=0 --preset veryfast --crf 23 >> "$log" 2>&1
 fi
 cat "$table"

@@ -88,8 +88,9 @@ TEST(CudaOpsDeviceTensors, BatchedDenseTensorsMatchTheCpu) {
   ASSERT_EQ(cudaMemcpy(in_buf->data(), x16.data(), x16.size() * 2, cudaMemcpyHostToDevice), cudaSuccess);
   auto gpu = Session::create(m, ctx);
   ASSERT_TRUE(gpu) << gpu.status().to_string();
-  // A wrong output shape is refused before anything runs.
-  EXPECT_FALSE(gpu->run(DeviceTensor{in_buf->data(), true, in_shape}, DeviceTensor{out_buf->data(), false, in_shape}));
+  // A wrong output shape is refused before anything runs (this model keeps the input's shape).
+  const TensorShape wrong{out_shape->n, out_shape->c, out_shape->h, out_shape->w + 1};
+  EXPECT_FALSE(gpu->run(DeviceTensor{in_buf->data(), true, in_shape}, DeviceTensor{out_buf->data(), false, wrong}));
   Status s = gpu->run(DeviceTensor{in_buf->data(), true, in_shape}, DeviceTensor{out_buf->data(), false, *out_shape});
   ASSERT_TRUE(s) << s.to_string();
   ASSERT_TRUE(ctx.synchronize());

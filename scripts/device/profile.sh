@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Run ON THE GPU MACHINE (after scripts/device/pack.sh here; the bundle carried), as part of a
+# device call: where the time of the slowest issue-3 kernels goes, and a memory check of the GPU
+# tests. Writes $OUT/ncu.txt (Nsight Compute: speed of light, occupancy, launch statistics and
+# warp stall reasons of one launch of each kernel, in the middle of its benchmark loop) and
+# $OUT/memcheck.txt (compute-sanitizer's memcheck over the CUDA tests named by
+# CALDERA_MEMCHECK_FILTER). Needs Nsight Compute's counters (Firecracker machines have them; on
+# gVisor ncu says it cannot load its library) and says so when they are missing.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/device/unpack.sh
+OUT="${OUT:-$PWD/out/device}"
+mkdir -p "$OUT"
+bundle="$PWD/.device-bundle"
+export LD_LIBRARY_PATH="$bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+bin="$bundle/bin"
+tool() { command -v "$1" 2>/dev/null || ls /opt/nvidia/nsight-compute/*/"$1" /usr/local/cuda/bin/"$1" 2>/dev/null | head -1; }
+ncu_bin=$(tool ncu)
+sanitizer=$(tool compute-sanitizer)
+
+# kernel name pattern | benchmark filter (caldera bench --filter: a substring of group or op)
+kernels=(
+  "fast8_kernel|gaussian gray8 3x3"
+  "fast_kernel|sobel dx 3x3 saturated gray8"
+  "tile_kernel|canny photo L1 aperture 3 50/150"
+  "fused_forward_kernel|p010 hdr10->nv12 bt2390 fused, fixed peak"
+)
+: > "$OUT/ncu.txt"
+if [ -z "$ncu_bin" ]; then
+  echo "ncu not found" | tee -a "$OUT/ncu.txt"
+else
+  for entry in "${kernels[@]}"; do
+    k=${entry%%|*} f=${entry#*|}
+    echo "=== $k (caldera bench --filter '$f')" >> "$OUT/ncu.txt"
+    timeout 120 "$ncu_bin" --clock-control none -k "regex:$k" --launch-skip 10 --launch-count 1 \
+      --section SpeedOfLight --section Occupancy --section LaunchStats --section WarpStateStats \
+      --section MemoryWorkloadAnalysis --section SchedulerStats \
+      "$bin/caldera" bench --filter "$f" >> "$OUT/ncu.txt" 2>&1 || echo "ncu: exit $?" >> "$OUT/ncu.txt"
+  done
+fi
+: > "$OUT/memcheck.txt"
+if [ -z "$sanitizer" ]; then
+  echo "compute-sanitizer not found" | tee -a "$OUT/memcheck.txt"
+else
+  export CALDERA_TEST_MEDIA="$bundle/media"
+  timeout "${CALDERA_MEMCHECK_TIMEOUT_S:-240}" "$sanitizer" --tool memcheck --error-exitcode 3 --print-limit 20 \
+    "$bin/caldera_tests" --gtest_brief=1 --gtest_filter="${CALDERA_MEMCHECK_FILTER:-*Cuda*:GpuDecode.*:PipelineGpu.*}" \
+    >> "$OUT/memcheck.txt" 2>&1
+  echo "memcheck: exit $? (3: errors found, 124: out of time)" >> "$OUT/memcheck.txt"
+fi
+grep -E "^===|Duration|Memory Throughput|DRAM Throughput|Achieved Occupancy|Registers Per|Compute \(SM\) Throughput|ncu:" "$OUT/ncu.txt" | head -60
+tail -5 "$OUT/memcheck.txt"
