@@ -72,6 +72,15 @@ if [ -f "$f" ]; then
   echo "frames out: caldera $(frames_of "$tmp/c.mp4"), ffmpeg $(frames_of "$tmp/g.mp4") (of $n)" | tee -a "$log" "$table"
   c=$(best_of_3 "$bin/caldera" run -q --device cuda -i "$f" -o "$tmp/c2.mp4" --vf resize=w=1920:h=1080 --preset veryfast --crf 23)
   row "same, Caldera's default resize (bilinear with antialias)" "$n" "$c" "$g" "caldera run --vf resize=w=1920:h=1080"
+  # The fixed cost of one job (start-up: CUDA, NVDEC and the encoder's opening; the end: the
+  # encoder's flush, the file's finish): one frame through the same job.
+  c=$(best_of_3 "$bin/caldera" run -q --device cuda -i "$f" -o "$tmp/c1.mp4" --frames 1 \
+      --vf resize=w=1920:h=1080:interp=bicubic:antialias=0 --preset veryfast --crf 23)
+  g=$(best_of_3 "$bin/ffmpeg" -hide_banner -loglevel error -nostdin -y -hwaccel cuda -hwaccel_output_format cuda -i "$f" \
+      -frames:v 1 -vf scale_cuda=1920:1080,hwdownload,format=nv12 -c:v libx264 -preset veryfast -crf 23 -c:a copy "$tmp/g1.mp4")
+  echo "| one frame of the same job (the fixed cost), seconds | $c | $g | $(ratio "$c" "$g")x | --frames 1 / -frames:v 1 |" >> "$table"
+  c=$(best_of_3 "$bin/caldera" run -q --device cuda -i "$f" -o null --frames 1)
+  echo "| one frame decoded (caldera run -o null --frames 1), seconds | $c | - | - | CUDA and NVDEC start-up |" >> "$table"
   # Where the whole job's time goes: each stage's busy and waiting time.
   echo "== caldera run --stats of the whole job" >> "$log"
   "$bin/caldera" run --stats --device cuda -i "$f" -o "$tmp/c3.mp4" \

@@ -11,6 +11,8 @@ extern "C" {
 #include <cuda_runtime.h>
 
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <cstring>
 
 namespace caldera::io::av {
@@ -35,18 +37,29 @@ std::string nvenc_name(const std::string& codec) {
 }
 
 // Opens `name` on a small frame to learn whether this GPU has the engine (the H100 and H200
-// have NVDEC but no NVENC; opening fails there).
-std::string probe_nvenc(const AVCodec* codec, int device) {
+// have NVDEC but no NVENC; opening fails there). The encoder gets Caldera's CUDA device, so that
+// the probe creates no CUDA context of its own (NVENC would otherwise make one, which costs a
+// large part of a second on a big GPU); the answer is kept per encoder and device for the process.
+std::string probe_nvenc(const AVCodec* codec, const Context& cuda) {
+  static std::mutex mutex;
+  static std::map<std::pair<std::string, int>, std::string> answers;
+  const std::pair<std::string, int> key{codec->name, cuda.device()};
+  std::lock_guard<std::mutex> lock(mutex);
+  if (auto it = answers.find(key); it != answers.end()) return it->second;
+  std::string why;
   CodecContext c(avcodec_alloc_context3(codec));
   if (!c) return "cannot allocate an encoder";
   c->width = 256;
   c->height = 256;
   c->pix_fmt = AV_PIX_FMT_NV12;
   c->time_base = AVRational{1, 25};
-  av_opt_set_int(c->priv_data, "gpu", device, 0);
+  av_opt_set_int(c->priv_data, "gpu", cuda.device(), 0);
+  auto device = make_cuda_device(cuda);
+  if (device) c->hw_device_ctx = av_buffer_ref(device->get());
   const int r = avcodec_open2(c.get(), codec, nullptr);
-  if (r >= 0) return "";
-  return error_detail(r);
+  if (r < 0) why = error_detail(r);
+  answers[key] = why;
+  return why;
 }
 
 bool is_supported_by(const AVCodec* codec, AVPixelFormat f) {
@@ -74,7 +87,7 @@ Result<Encoder> Encoder::choose(const SinkOptions& options, const std::string& c
     e.hardware_ = std::string(e.codec_->name).find("_nvenc") != std::string::npos;
     if (e.hardware_) {
       if (!e.cuda_) return invalid_argument("--encoder " + options.encoder + " needs the job on the GPU (--device cuda)");
-      const std::string why = probe_nvenc(e.codec_, e.cuda_->device());
+      const std::string why = probe_nvenc(e.codec_, *e.cuda_);
       if (!why.empty()) return unavailable("--encoder " + options.encoder + ": NVENC does not open on this GPU: " + why);
     }
   } else {
@@ -86,7 +99,7 @@ Result<Encoder> Encoder::choose(const SinkOptions& options, const std::string& c
       if (!nv) {
         e.note_ = "this FFmpeg has no NVENC encoder for " + codec;
       } else {
-        const std::string why = probe_nvenc(nv, e.cuda_->device());
+        const std::string why = probe_nvenc(nv, *e.cuda_);
         if (why.empty()) {
           e.codec_ = nv;
           e.hardware_ = true;
