@@ -11,11 +11,12 @@
 #     and ffprobe commands with the CUDA filters (scale_cuda, hwupload/hwdownload) compiled to PTX
 #     by clang (--enable-cuda-llvm: no nonfree parts). NVDEC/NVENC come through Debian's
 #     ffnvcodec headers (libffmpeg-nvenc-dev) and load the driver's libraries at run time.
-# Not included: HEVC/AV1/VP9 software *encoders* (the H100/H200 have no NVENC, and the benchmarks
-# encode with libx264 on both sides) and a software AV1 decoder (Debian has no static dav1d;
-# AV1 decodes on NVDEC there).
+#   - x265 the same way (8-, 10- and 12-bit in one static library), so that HEVC output works on
+#     the H100/H200, which have no NVENC.
+# Not included: AV1/VP9 software *encoders* (the benchmarks encode with libx264 on both sides) and
+# a software AV1 decoder (Debian has no static dav1d; AV1 decodes on NVDEC there).
 #
-# A stamp of this script's contents makes a second run a no-op. Takes ~10 minutes on 2 cores.
+# A stamp of this script's contents makes a second run a no-op. Takes ~25 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$PWD"
@@ -61,13 +62,35 @@ make -j"$jobs" >/dev/null
 make install >/dev/null
 cd "$work"
 
+echo "build-ffmpeg: x265 from Debian's source (8-bit with the 10- and 12-bit encoders linked in)"
+apt-get source -qq x265 >/dev/null 2>&1
+x265_src="$(ls -d "$work"/x265-*/source)"
+x265_common=(-DCMAKE_BUILD_TYPE=Release -DENABLE_SHARED=OFF -DENABLE_CLI=OFF -DENABLE_LIBNUMA=OFF
+             -DCMAKE_POSITION_INDEPENDENT_CODE=ON -Wno-dev)
+for depth in 10 12; do
+  mkdir -p "$work/x265-$depth" && cd "$work/x265-$depth"
+  cmake "$x265_src" "${x265_common[@]}" -DHIGH_BIT_DEPTH=ON -DEXPORT_C_API=OFF $([ $depth = 12 ] && echo -DMAIN12=ON) >/dev/null
+  make -j"$jobs" >/dev/null
+done
+mkdir -p "$work/x265-8" && cd "$work/x265-8"
+ln -sf ../x265-10/libx265.a libx265_main10.a
+ln -sf ../x265-12/libx265.a libx265_main12.a
+cmake "$x265_src" "${x265_common[@]}" -DCMAKE_INSTALL_PREFIX="$prefix" -DEXTRA_LIB="x265_main10.a;x265_main12.a" \
+  -DEXTRA_LINK_FLAGS=-L. -DLINKED_10BIT=ON -DLINKED_12BIT=ON >/dev/null
+make -j"$jobs" >/dev/null
+# One archive holding the three (the 8-bit one refers to the others' symbols).
+mv libx265.a libx265_main.a
+printf 'CREATE libx265.a\nADDLIB libx265_main.a\nADDLIB libx265_main10.a\nADDLIB libx265_main12.a\nSAVE\nEND\n' | ar -M
+make install >/dev/null
+cd "$work"
+
 echo "build-ffmpeg: FFmpeg from Debian's source"
 apt-get source -qq ffmpeg >/dev/null 2>&1
 cd ffmpeg-*/
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 decoders=h264,hevc,vp9,av1,mpeg2video,mpeg4,mjpeg,rawvideo,wrapped_avframe
 hwaccels=h264_nvdec,hevc_nvdec,vp9_nvdec,av1_nvdec,mpeg2_nvdec,mpeg4_nvdec
-encoders=libx264,h264_nvenc,hevc_nvenc,av1_nvenc,rawvideo,wrapped_avframe
+encoders=libx264,libx265,h264_nvenc,hevc_nvenc,av1_nvenc,rawvideo,wrapped_avframe
 demuxers=mov,matroska,mpegts,yuv4mpegpipe,rawvideo,h264,hevc,ivf,image2
 muxers=mp4,mov,matroska,webm,mpegts,yuv4mpegpipe,rawvideo,null,framemd5,md5,ipod
 parsers=h264,hevc,vp9,av1,mpeg4video,mpegvideo,aac,ac3,mpegaudio,opus,vorbis,flac
@@ -75,9 +98,9 @@ bsfs=h264_mp4toannexb,hevc_mp4toannexb,aac_adtstoasc,vp9_superframe,vp9_superfra
 filters=scale,scale_cuda,hwupload,hwupload_cuda,hwdownload,format,null,copy,fps,setpts,trim,aformat,anull,atrim
 ./configure --prefix="$prefix" --enable-shared --disable-static --enable-gpl --disable-doc --disable-debug \
   --disable-everything --disable-autodetect --disable-avdevice --disable-swresample --disable-postproc \
-  --enable-pic --enable-pthreads --enable-zlib \
+  --enable-pic --enable-pthreads --enable-zlib --pkg-config-flags=--static \
   --enable-ffnvcodec --enable-cuda --enable-cuvid --enable-nvdec --enable-nvenc --enable-cuda-llvm \
-  --enable-libx264 \
+  --enable-libx264 --enable-libx265 \
   --enable-protocol=file,pipe \
   --enable-decoder="$decoders" --enable-hwaccel="$hwaccels" --enable-encoder="$encoders" \
   --enable-demuxer="$demuxers" --enable-muxer="$muxers" --enable-parser="$parsers" --enable-bsf="$bsfs" \

@@ -106,6 +106,10 @@ struct Emu {
 #endif
   bool stacks_dirty = false;  // a failed launch left frames (and their poison) on the stacks
   std::vector<uint8_t> dyn_shared;
+  size_t shared_limit = 48 * 1024;
+  std::vector<long long> block_order;  // the next launch's, consumed by it
+  bool check_reads = false;
+  std::vector<std::pair<uintptr_t, uintptr_t>> readable;  // [begin, end) ranges
   bool failed = false;  // a problem stopped the running launch
   const char* kernel = "";
 #if EMU_ASAN
@@ -320,7 +324,8 @@ void run_block(int nthreads) {
 #endif
   }
   e.stacks_dirty = false;
-  if (!e.dyn_shared.empty()) std::fill(e.dyn_shared.begin(), e.dyn_shared.end(), 0xCD);
+  // NaN bytes (float and half) at every block's start: a read the block did not write first shows.
+  if (!e.dyn_shared.empty()) std::fill(e.dyn_shared.begin(), e.dyn_shared.end(), 0xFF);
   std::vector<int> order(nthreads);
   std::iota(order.begin(), order.end(), 0);
   if (e.schedule == Schedule::Reverse) std::reverse(order.begin(), order.end());
@@ -433,8 +438,18 @@ void launch(dim3 grid, dim3 block, size_t shared_bytes, cudaStream_t stream, con
     bad = "block " + std::to_string(block.x) + "x" + std::to_string(block.y) + "x" + std::to_string(block.z);
   else if (grid.x < 1 || grid.y < 1 || grid.z < 1 || grid.x > 0x7FFFFFFFu || grid.y > 65535 || grid.z > 65535)
     bad = "grid " + std::to_string(grid.x) + "x" + std::to_string(grid.y) + "x" + std::to_string(grid.z);
-  else if (shared_bytes > 48 * 1024)
-    bad = std::to_string(shared_bytes) + " bytes of dynamic shared memory (no opt-in above 48 KiB)";
+  else if (shared_bytes > e.shared_limit)
+    bad = std::to_string(shared_bytes) + " bytes of dynamic shared memory (the limit is " +
+          std::to_string(e.shared_limit) + (e.shared_limit == 48 * 1024 ? ": no opt-in above 48 KiB)" : ")");
+  std::vector<long long> order;
+  order.swap(e.block_order);
+  const long long nblocks = static_cast<long long>(grid.x) * grid.y * grid.z;
+  if (bad.empty() && !order.empty()) {
+    std::vector<char> seen(static_cast<size_t>(nblocks), 0);
+    bool ok = static_cast<long long>(order.size()) == nblocks;
+    for (long long b : order) ok = ok && b >= 0 && b < nblocks && !seen[b]++;
+    if (!ok) bad = "the block order does not name each of the " + std::to_string(nblocks) + " blocks once";
+  }
   if (!bad.empty()) {
     e.problems.push_back(at + ": invalid launch: " + bad);
     e.last_error = cudaErrorInvalidConfiguration;
@@ -448,9 +463,8 @@ void launch(dim3 grid, dim3 block, size_t shared_bytes, cudaStream_t stream, con
   e.failed = false;
   g_block_dim = block;
   g_grid_dim = grid;
-  const long long nblocks = static_cast<long long>(grid.x) * grid.y * grid.z;
   for (long long k = 0; k < nblocks && !e.failed; ++k) {
-    const long long b = e.schedule == Schedule::Reverse ? nblocks - 1 - k : k;
+    const long long b = !order.empty() ? order[k] : e.schedule == Schedule::Reverse ? nblocks - 1 - k : k;
     g_block_idx = make_uint3(static_cast<unsigned>(b % grid.x), static_cast<unsigned>(b / grid.x % grid.y),
                              static_cast<unsigned>(b / (static_cast<long long>(grid.x) * grid.y)));
     run_block(static_cast<int>(threads));
@@ -462,6 +476,31 @@ void launch(dim3 grid, dim3 block, size_t shared_bytes, cudaStream_t stream, con
   }
   e.body = nullptr;
   e.kernel = "";
+}
+
+void set_shared_limit(size_t bytes) { emu().shared_limit = bytes; }
+void set_block_order(std::vector<long long> order) { emu().block_order = std::move(order); }
+
+void allow_reads(const void* p, size_t bytes) {
+  Emu& e = emu();
+  e.check_reads = true;
+  const auto b = reinterpret_cast<uintptr_t>(p);
+  e.readable.emplace_back(b, b + bytes);
+}
+
+void stop_checking_reads() {
+  Emu& e = emu();
+  e.check_reads = false;
+  e.readable.clear();
+}
+
+void check_read(const void* p, size_t bytes, const char* file, int line) {
+  Emu& e = emu();
+  if (!e.check_reads) return;
+  const auto b = reinterpret_cast<uintptr_t>(p);
+  for (const auto& [lo, hi] : e.readable)
+    if (b >= lo && b + bytes <= hi) return;
+  report(where(file, line) + ": a " + std::to_string(bytes) + "-byte load outside every readable range");
 }
 
 cudaError_t get_last_error() {

@@ -6,7 +6,7 @@
 // What is emulated: every thread of a block is a fiber (cuda_emu.cpp) that runs until it reaches
 // __syncthreads(), a warp-synchronous intrinsic (__shfl_*_sync, __ballot_sync) or its end; blocks
 // run one after another. __shared__ variables become function statics (one block runs at a time)
-// and dynamic shared memory is a buffer of exactly the launch's size, filled with garbage per block.
+// and dynamic shared memory is a buffer of exactly the launch's size, filled with NaN bytes (0xFF) per block.
 // What is checked, besides the results the tests compare: launch limits (block and grid sizes,
 // gridDim.y/z <= 65535, dynamic shared memory <= 48 KiB, a non-null stream), barriers reached by
 // every thread of the block at the same line and with no thread exited, warp intrinsics met by
@@ -66,11 +66,25 @@ T shfl(WarpOp op, unsigned mask, T v, int arg, const char* file, int line) {
   return out;
 }
 
+// Read checking (off until allow_reads is called): every __ldg / __ldcg must lie inside one
+// registered range - for images the bytes of each row's pixels, not the pitch's padding, which
+// AddressSanitizer cannot tell from the pixels.
+void allow_reads(const void* p, size_t bytes);
+void stop_checking_reads();
+void check_read(const void* p, size_t bytes, const char* file, int line);
+
+// The most dynamic shared memory the next launches may take (48 KiB, as without an opt-in; the
+// fused HDR kernels opt in to more with cudaFuncSetAttribute).
+void set_shared_limit(size_t bytes);
+// The order in which the next launch runs its blocks (linear indices; empty: the schedule's).
+void set_block_order(std::vector<long long> order);
+
 template <class T>
 T ldg(const T* p, const char* file, int line) {
   if (reinterpret_cast<uintptr_t>(p) % alignof(T) != 0)
     report(std::string(file) + ":" + std::to_string(line) + ": __ldg of a " + std::to_string(sizeof(T)) +
            "-byte value from a misaligned address");
+  check_read(p, sizeof(T), file, line);
   return *p;
 }
 
@@ -99,6 +113,7 @@ cudaError_t memset_async(void* dst, int value, size_t bytes, cudaStream_t stream
 #define __ballot_sync(mask, pred) \
   static_cast<unsigned>(::emu::warp_op(::emu::WarpOp::Ballot, (mask), (pred) ? 1u : 0u, 0, __FILE__, __LINE__))
 #define __ldg(p) ::emu::ldg((p), __FILE__, __LINE__)
+#define __ldcg(p) ::emu::ldg((p), __FILE__, __LINE__)
 #define __threadfence() ::emu::maybe_yield()
 // Host CUDA runtime calls the kernels' launchers make, redirected (there is no device).
 #define cudaGetLastError() ::emu::get_last_error()
@@ -160,4 +175,40 @@ inline unsigned atomicOr(unsigned* p, unsigned v) {
   const unsigned old = *p;
   *p = old | v;
   return old;
+}
+
+// Bit casts and arithmetic intrinsics, each with its CUDA meaning (__fadd_rd rounds down exactly;
+// __log2f, __frcp_rn and the like are the accurate host functions, the device's are within an ulp
+// or two of them).
+inline float __uint_as_float(unsigned u) {
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+inline unsigned __float_as_uint(float f) {
+  unsigned u;
+  std::memcpy(&u, &f, 4);
+  return u;
+}
+// a + b rounded toward -inf: the nearest sum, one step down where the exact sum is below it (the
+// rounding error from Knuth's two-sum, exact in round-to-nearest).
+inline float __fadd_rd(float a, float b) {
+  volatile float s = a + b;
+  const float bb = s - a;
+  const float e = (a - (s - bb)) + (b - bb);
+  return e < 0 ? std::nextafter(static_cast<float>(s), -INFINITY) : static_cast<float>(s);
+}
+inline float __saturatef(float x) { return x > 0.0f ? (x < 1.0f ? x : 1.0f) : 0.0f; }  // NaN -> 0
+inline float __frcp_rn(float x) { return 1.0f / x; }
+inline float __log2f(float x) { return log2f(x); }
+inline float __fdividef(float a, float b) { return a / b; }
+inline unsigned __byte_perm(unsigned x, unsigned y, unsigned s) {
+  const uint64_t v = static_cast<uint64_t>(y) << 32 | x;
+  unsigned r = 0;
+  for (int n = 0; n < 4; ++n) {
+    const unsigned sel = (s >> (4 * n)) & 0xf;
+    if (sel & 8) ::emu::report("__byte_perm's sign-replicating selector is not emulated");
+    r |= static_cast<unsigned>((v >> (8 * (sel & 7))) & 0xff) << (8 * n);
+  }
+  return r;
 }

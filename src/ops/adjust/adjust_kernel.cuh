@@ -2,7 +2,7 @@
 // slice of a two-slice grid) or per pixel (RGB), the reference's arithmetic in float.
 //
 // This header holds the kernel and its parameters (cuda.cu launches it) so that the tests can
-// also run it on the host (tests/support/cuda_host_emulation.hpp).
+// also run it on the host (tests/emu/header_kernels.hpp).
 #pragma once
 
 #include "ops/adjust/adjust_math.hpp"

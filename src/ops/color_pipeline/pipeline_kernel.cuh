@@ -3,7 +3,7 @@
 // step by step; the fused HDR10 <-> SDR kernels in src/ops/tonemap are the fast paths.
 //
 // This header holds the kernel and its launch parameters (pipeline_cuda.cu launches it) so that
-// the tests can also run it on the host (tests/support/cuda_host_emulation.hpp).
+// the tests can also run it on the host (tests/emu/header_kernels.hpp).
 #pragma once
 
 #include "ops/color_pipeline/device_io.cuh"

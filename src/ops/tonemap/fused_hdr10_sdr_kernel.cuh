@@ -13,7 +13,7 @@
 // up to n-1, and the tables are rebuilt by every block from that state at its start.
 //
 // This header holds the kernel and its parameters (fused_hdr10_sdr.cu launches it) so that the
-// tests can also run it on the host (tests/support/cuda_host_emulation.hpp).
+// tests can also run it on the host (tests/emu/header_kernels.hpp).
 #pragma once
 
 #include <cuda_runtime.h>

@@ -11,7 +11,7 @@
 // [0, 1000] cd/m2), so it is left out.
 //
 // This header holds the kernel and its parameters (fused_sdr_hdr10.cu launches it) so that the
-// tests can also run it on the host (tests/support/cuda_host_emulation.hpp).
+// tests can also run it on the host (tests/emu/header_kernels.hpp).
 #pragma once
 
 #include <cuda_runtime.h>

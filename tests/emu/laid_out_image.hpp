@@ -1,11 +1,12 @@
 // Test support for the emulated kernels: host images in buffers the test lays out itself (the
 // pitch, the alignment of the first row, guard bytes around every plane), so that a kernel run on
-// the host through tests/support/cuda_host_emulation.hpp can be checked for loads outside the
+// the host through tests/emu/header_kernels.hpp can be checked for loads outside the
 // pixels and for stores anywhere but the pixels.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -19,7 +20,8 @@ namespace caldera::testing {
 enum class Rows {
   Aligned,  // first row and pitch multiples of 16 bytes, 16 bytes of padding per row
   Tight,    // pitch = the row's bytes (the next row follows at once), first row 64-byte aligned
-  Odd,      // first row 2 bytes past a 64-byte boundary, pitch = row bytes + 2
+  Odd,      // first row 2 bytes past a 64-byte boundary, pitch = row bytes + 2 (4 and 4 for float
+            // samples: a GPU cannot load a float from an address that is not a multiple of 4)
 };
 
 class LaidOutImage {
@@ -28,8 +30,9 @@ class LaidOutImage {
     const FormatInfo& fi = format_info(d.format);
     for (int p = 0; p < fi.num_planes; ++p) {
       const size_t row = static_cast<size_t>(plane_row_bytes(d.format, p, d.width));
-      const size_t pitch = rows == Rows::Aligned ? (row + 15) / 16 * 16 + 16 : rows == Rows::Tight ? row : row + 2;
-      const size_t offset = rows == Rows::Odd ? 2 : 0;
+      const size_t odd = std::max<size_t>(2, static_cast<size_t>(fi.planes[p].bytes_per_sample));
+      const size_t pitch = rows == Rows::Aligned ? (row + 15) / 16 * 16 + 16 : rows == Rows::Tight ? row : row + odd;
+      const size_t offset = rows == Rows::Odd ? odd : 0;
       const size_t height = static_cast<size_t>(plane_height(d.format, p, d.height));
       buffers_[p].assign(kGuard + 64 + offset + pitch * height + kGuard, fill);
       const auto start = reinterpret_cast<uintptr_t>(buffers_[p].data()) + kGuard;

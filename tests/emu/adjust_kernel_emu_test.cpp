@@ -2,11 +2,11 @@
 // emulation on AdjustCuda.MatchesReference's cases and tolerances: what that test will see, up to
 // the device's float functions; loads only inside the source's pixels, stores only inside the
 // destination's.
-#include "support/cuda_host_emulation.hpp"
+#include "emu/header_kernels.hpp"
 
 #include <gtest/gtest.h>
 
-#include "emulation/laid_out_image.hpp"
+#include "emu/laid_out_image.hpp"
 #include "ops/adjust/adjust_kernel.cuh"
 #include "support/image_testing.hpp"
 
@@ -31,7 +31,7 @@ TEST(AdjustKernelEmulated, MatchesTheReferenceOnTheGpuTestsCases) {
       src.copy_pixels_from(random.view());
       const Launch p = adjust_launch(src.cview(), dst.view(), a);
       src.allow_pixel_reads([](const void* q, size_t n) { emu::allow_reads(q, n); });
-      emu::run_without_barriers(adjust_grid(p), adjust_block(), 0, [&] { adjust_kernel(p); });
+      emu::HostGrid().run(adjust_grid(p), adjust_block(), 0, [&] { adjust_kernel(p); });
       emu::stop_checking_reads();
       for (const std::string& e : emu::take_errors()) ADD_FAILURE() << e;
       EXPECT_TRUE(dst.untouched_outside_pixels(0xA5));

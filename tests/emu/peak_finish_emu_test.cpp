@@ -2,7 +2,7 @@
 // the CUDA emulation: every block flushes its histogram, takes a ticket, and the last one folds the
 // frame into the state and leaves the state ready for the next launch. Checked against the host
 // reference (peak_math.hpp in double) over frames, grid sizes and block orders.
-#include "support/cuda_host_emulation.hpp"
+#include "emu/header_kernels.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,12 @@
-// The host emulation of CUDA (tests/support/cuda_host_emulation.hpp) reports the mistakes it is
-// there to find, and its intrinsics mean what CUDA's do: a checker that stays silent proves nothing.
-#include "support/cuda_host_emulation.hpp"
+// The host emulation of CUDA (cuda_emu.hpp, through header_kernels.hpp as the header kernels' tests
+// use it) reports the mistakes it is there to find, and its intrinsics mean what CUDA's do: a
+// checker that stays silent proves nothing.
+#include "emu/header_kernels.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cfenv>
+#include <cmath>
 
 namespace caldera {
 namespace {
@@ -37,15 +39,15 @@ void uniform_kernel(unsigned* counter, double* sums) {
 }
 
 TEST(CudaHostEmulation, ReportsDivergentBarriersAndBarriersAfterAReturn) {
-  emu::HostGrid grid(128);
+  emu::HostGrid grid;
   grid.run(dim3(2), dim3(128), 0, [] { divergent_barrier_kernel(); });
-  EXPECT_TRUE(reported(emu::take_errors(), "divergent __syncthreads"));
+  EXPECT_TRUE(reported(emu::take_errors(), "wait at different barriers"));
   grid.run(dim3(1), dim3(128), 0, [] { barrier_after_return_kernel(); });
-  EXPECT_TRUE(reported(emu::take_errors(), "after 1 threads of the block returned"));
+  EXPECT_TRUE(reported(emu::take_errors(), "reached by 127 of 128"));
 }
 
 TEST(CudaHostEmulation, RunsEveryThreadOfEveryBlockWithSharedMemoryAndShuffles) {
-  emu::HostGrid grid(128);
+  emu::HostGrid grid;
   unsigned counter = 0;
   double sums[4] = {};
   grid.run(dim3(3, 2), dim3(32, 4), 0, [&] { uniform_kernel(&counter, sums); }, {5, 0, 3, 1, 4, 2});
@@ -54,14 +56,21 @@ TEST(CudaHostEmulation, RunsEveryThreadOfEveryBlockWithSharedMemoryAndShuffles) 
   for (int w = 0; w < 4; ++w) EXPECT_EQ(sums[w], 32 * (32 * w) + 31 * 32 / 2) << w;
 }
 
-TEST(CudaHostEmulation, RunsWithoutBarriersOnlyKernelsThatHaveNone) {
+TEST(CudaHostEmulation, RefusesABlockOrderThatIsNotAPermutation) {
   unsigned counter = 0;
-  double sums[4] = {};
-  emu::run_without_barriers(dim3(2), dim3(64), 0, [&] { atomicAdd(&counter, threadIdx.x); });
-  EXPECT_TRUE(emu::take_errors().empty());
-  EXPECT_EQ(counter, 2u * 63 * 64 / 2);
-  emu::run_without_barriers(dim3(1), dim3(128), 0, [&] { uniform_kernel(&counter, sums); });
-  EXPECT_TRUE(reported(emu::take_errors(), "in a kernel run without barriers"));
+  emu::HostGrid().run(dim3(3), dim3(32), 0, [&] { atomicAdd(&counter, 1u); }, {0, 0, 2});
+  EXPECT_TRUE(reported(emu::take_errors(), "does not name each of the 3 blocks once"));
+  EXPECT_EQ(counter, 0u);
+}
+
+TEST(CudaHostEmulation, DynamicSharedMemoryStartsAsNanAndHasTheLaunchSize) {
+  float first = 0;
+  emu::HostGrid().run(dim3(1), dim3(32), 64 * 1024, [&] {
+    CALDERA_DYNAMIC_SHARED(float, s);
+    if (threadIdx.x == 0) first = s[0];
+  });
+  for (const std::string& e : emu::take_errors()) ADD_FAILURE() << e;
+  EXPECT_TRUE(std::isnan(first)) << first;
 }
 
 TEST(CudaHostEmulation, ReportsLoadsOutsideTheRegisteredRanges) {

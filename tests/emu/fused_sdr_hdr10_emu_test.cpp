@@ -3,14 +3,14 @@
 // rows, persistent grids smaller and larger than the tile count, BT.709 and BT.2020 sources,
 // against the reference at InverseTonemapCuda's tolerance; loads only inside the source's pixels,
 // stores only inside the destination's.
-#include "support/cuda_host_emulation.hpp"
+#include "emu/header_kernels.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 
-#include "emulation/laid_out_image.hpp"
+#include "emu/laid_out_image.hpp"
 #include "ops/tonemap/fused_sdr_hdr10_kernel.cuh"
 #include "support/image_testing.hpp"
 

@@ -3,7 +3,7 @@
 // rows, persistent grids smaller and larger than the tile count, against the reference; loads only
 // inside the source's pixels, stores only inside the destination's; the measuring passes against
 // the host ToneMapper over a stream of frames.
-#include "support/cuda_host_emulation.hpp"
+#include "emu/header_kernels.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <random>
 
 #include "core/sample_io.hpp"
-#include "emulation/laid_out_image.hpp"
+#include "emu/laid_out_image.hpp"
 #include "ops/tonemap/fused_hdr10_sdr_kernel.cuh"
 #include "support/image_testing.hpp"
 

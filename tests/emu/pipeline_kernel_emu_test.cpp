@@ -3,7 +3,7 @@
 // (TransferCuda, GamutCuda, Lut3dCuda, TonemapCuda.Generic*, InverseTonemapCuda's generic pairs):
 // what those tests will see, up to the device's own float functions. Also: loads only inside the
 // source's pixels, stores only inside the destination's, and the measuring pass's histogram.
-#include "support/cuda_host_emulation.hpp"
+#include "emu/header_kernels.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@
 #include "caldera/ops/tonemap.hpp"
 #include "caldera/ops/transfer.hpp"
 #include "core/sample_io.hpp"
-#include "emulation/laid_out_image.hpp"
+#include "emu/laid_out_image.hpp"
 #include "ops/color_pipeline/pipeline_kernel.cuh"
 #include "ops/color_pipeline/stage_setup.hpp"
 #include "ops/tonemap/tonemap_internal.hpp"
@@ -47,7 +47,7 @@ Image run_generic(ConstImageView src, const ImageDesc& dd, const pipeline::Stage
     emu::allow_reads(peak.state, sizeof(*peak.state));
     grid().run(g, b, 0, [&] { pipeline::pipeline_kernel(p); });
   } else {
-    emu::run_without_barriers(g, b, 0, [&] { pipeline::pipeline_kernel(p); });
+    emu::HostGrid().run(g, b, 0, [&] { pipeline::pipeline_kernel(p); });
   }
   emu::stop_checking_reads();
   for (const std::string& e : emu::take_errors()) ADD_FAILURE() << e;
