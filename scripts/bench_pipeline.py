@@ -143,11 +143,14 @@ def summarise(job, what, results):
     p, s, o, k = (results[n] for n in ("pipelined", "synchronous", "ops alone", "sink alone"))
     slower = min(o["fps"], k["fps"])
     lines = [f"### {job}: {what}", "",
-             "| run | frames/s | GPU busy (NVML) | limiting stage |", "| --- | ---: | ---: | --- |"]
+             "| run | frames/s | GPU busy (NVML) | GPU busy after the first frame out | limiting stage |",
+             "| --- | ---: | ---: | ---: | --- |"]
     for name in ("pipelined", "synchronous", "ops alone", "sink alone"):
         st = results[name]
-        gpu = f"{st['gpu']['mean_percent']:.0f}% ({st['gpu']['samples']} samples)" if st["gpu"]["sampled"] else "-"
-        lines.append(f"| {name} | {st['fps']:.1f} | {gpu} | {st['limiting']} |")
+        g = st["gpu"]
+        gpu = f"{g['mean_percent']:.0f}% ({g['samples']} samples)" if g["sampled"] else "-"
+        steady = f"{g['steady_mean_percent']:.0f}% ({g['steady_samples']} samples)" if g.get("steady_samples") else "-"
+        lines.append(f"| {name} | {st['fps']:.1f} | {gpu} | {steady} | {st['limiting']} |")
     lines += ["", f"pipelined / slower half = {p['fps']:.1f} / {slower:.1f} = **{100 * p['fps'] / slower:.0f}%** "
               f"(target >= 95%); pipelined / synchronous = {p['fps'] / s['fps']:.2f}x", "",
               "Each stage's own rate (frames / its busy or GPU time; synchronous run, one worker each; "

@@ -27,8 +27,10 @@ using ErrorStringFn = const char* (*)(NvmlReturn);
 
 }  // namespace
 
-bool GpuSampler::start(int device, double period_s) {
+bool GpuSampler::start(int device, double period_s, std::function<bool()> steady) {
   result_ = GpuUtilisation{};
+  sum_ = steady_sum_ = 0;
+  steady_ = std::move(steady);
   lib_ = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
   if (!lib_) {
     const char* e = dlerror();
@@ -85,6 +87,10 @@ void GpuSampler::loop(double period_s) {
     if (util(device_, &u) != 0) continue;
     ++result_.samples;
     sum_ += u.gpu;
+    if (steady_ && steady_()) {
+      ++result_.steady_samples;
+      steady_sum_ += u.gpu;
+    }
     result_.max_percent = std::max(result_.max_percent, double(u.gpu));
   }
 }
@@ -99,6 +105,7 @@ void GpuSampler::stop() {
     thread_.join();
     result_.sampled = result_.samples > 0;
     result_.mean_percent = result_.samples > 0 ? sum_ / result_.samples : 0;
+    result_.steady_mean_percent = result_.steady_samples > 0 ? steady_sum_ / result_.steady_samples : 0;
     if (result_.samples == 0) result_.note += " (the job ended before the first sample)";
   }
   if (lib_) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -21,7 +22,9 @@ class GpuSampler {
 
   // Starts sampling CUDA device `device` every `period_s` on a thread of its own; false (with
   // the reason in result().note) when NVML or the device cannot be used.
-  bool start(int device, double period_s = 0.1);
+  // `steady` (optional, called on the sampling thread) says whether the run is past its start-up;
+  // the samples taken while it is true also make result().steady_mean_percent.
+  bool start(int device, double period_s = 0.1, std::function<bool()> steady = {});
   // Stops and joins the thread; result() is final afterwards.
   void stop();
   const GpuUtilisation& result() const { return result_; }
@@ -38,7 +41,8 @@ class GpuSampler {
   void* device_ = nullptr;
   void* get_utilisation_ = nullptr;
   void* shutdown_ = nullptr;
-  double sum_ = 0;
+  double sum_ = 0, steady_sum_ = 0;
+  std::function<bool()> steady_;
 };
 
 }  // namespace caldera::pipeline

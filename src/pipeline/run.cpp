@@ -335,7 +335,15 @@ Status run_graph(Graph& g, const RunControl& control, JobState& job, PipelineSta
     if (!s) return s.with_context("stage '" + n.info.name + "' (" + n.info.what + ")");
   }
   GpuSampler sampler;
-  if (g.uses_gpu && g.sample_gpu) sampler.start(g.gpu_device);
+  // Steady once a frame has come out of the last stage: the start-up (model loading, cuDNN's
+  // algorithm choice, queues filling) is then over.
+  const Node* last = &g.nodes.back();
+  if (g.uses_gpu && g.sample_gpu)
+    sampler.start(g.gpu_device, 0.1, [last] {
+      for (const auto& w : last->stats)
+        if (w.frames.load() > 0) return true;
+      return false;
+    });
 
   double seconds = 0;
   int in_flight_max = 0;

@@ -83,11 +83,15 @@ std::string format_stats(const PipelineStats& st) {
   if (!st.synchronous)
     out += fmt::format("frames in flight: at most {} of {}\n", st.frames_in_flight_max, st.frames_in_flight_limit);
   out += fmt::format("frame buffers: {} made, {:.1f} MiB\n", st.buffers, st.buffer_bytes / 1048576.0);
-  if (st.gpu.sampled)
+  if (st.gpu.sampled) {
     out += fmt::format("GPU: {:.0f}% busy (mean of {} samples, max {:.0f}%; {})\n", st.gpu.mean_percent, st.gpu.samples,
                        st.gpu.max_percent, st.gpu.note);
-  else
+    if (st.gpu.steady_samples > 0)
+      out += fmt::format("GPU after the first frame out: {:.0f}% busy (mean of {} samples)\n", st.gpu.steady_mean_percent,
+                         st.gpu.steady_samples);
+  } else {
     out += "GPU: not sampled (" + st.gpu.note + ")\n";
+  }
   return out;
 }
 
@@ -110,7 +114,8 @@ std::string stats_to_json(const PipelineStats& st) {
   j["buffer_bytes"] = st.buffer_bytes;
   j["buffers_outstanding"] = st.buffers_outstanding;
   j["gpu"] = {{"sampled", st.gpu.sampled}, {"note", st.gpu.note}, {"mean_percent", st.gpu.mean_percent},
-              {"max_percent", st.gpu.max_percent}, {"samples", st.gpu.samples}};
+              {"max_percent", st.gpu.max_percent}, {"samples", st.gpu.samples},
+              {"steady_mean_percent", st.gpu.steady_mean_percent}, {"steady_samples", st.gpu.steady_samples}};
   j["stages"] = nlohmann::ordered_json::array();
   for (const StageStats& s : st.stages)
     j["stages"].push_back({{"name", s.name}, {"kind", stage_kind_name(s.kind)}, {"on_gpu", s.on_gpu}, {"workers", s.workers},

@@ -131,6 +131,10 @@ struct GpuUtilisation {
   std::string note;       // why not, or "NVML, 100 ms samples"
   double mean_percent = 0, max_percent = 0;
   int samples = 0;
+  // The samples taken once the first frame had left the pipeline (its last stage), without the
+  // start-up (model loading, cuDNN's algorithm choice, the first frames filling the queues).
+  double steady_mean_percent = 0;
+  int steady_samples = 0;
 };
 
 struct PipelineStats {
