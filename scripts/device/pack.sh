@@ -52,7 +52,7 @@ for lib in "$bundle"/lib/libav*.so* "$bundle"/lib/libsw*.so*; do
 done
 strip --strip-unneeded "$bundle"/bin/* "$bundle"/lib/* 2>/dev/null || true
 
-# Media. NVDEC checks: 720p 8-bit H.264 and HEVC, 10-bit HEVC. Benchmarks: 10 s at 30 fps of
+# Media. NVDEC checks: 720p 8-bit H.264, HEVC and VP9, 10-bit HEVC, AV1 with dav1d's frames. Benchmarks: 10 s at 30 fps of
 # testsrc2 (a moving test pattern) at 1080p and 4K in H.264 and HEVC with AAC audio, at a low
 # rate (CRF 36 / 34: about 4 MB for 4K) so that all of them travel within the device tool's limit.
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
@@ -60,6 +60,12 @@ m="$bundle/media"
 ff -f lavfi -i testsrc2=size=1280x720:rate=30 -t 1 -pix_fmt yuv420p -c:v libx264 "$m/nvdec_h264.mp4"
 ff -f lavfi -i testsrc2=size=1280x720:rate=30 -t 1 -pix_fmt yuv420p -c:v libx265 -x265-params log-level=error "$m/nvdec_hevc.mp4"
 ff -f lavfi -i testsrc2=size=1280x720:rate=30 -t 1 -pix_fmt yuv420p10le -c:v libx265 -x265-params log-level=error "$m/nvdec_hevc10.mkv"
+ff -f lavfi -i testsrc2=size=1280x720:rate=30 -t 1 -pix_fmt yuv420p -c:v libvpx-vp9 -b:v 2M -deadline realtime -cpu-used 8 \
+  "$m/nvdec_vp9.webm"
+# AV1: the bundle's FFmpeg has no software AV1 decoder, so the frames dav1d decodes here travel too.
+ff -f lavfi -i testsrc2=size=640x360:rate=30 -frames:v 12 -pix_fmt yuv420p -c:v libaom-av1 -cpu-used 8 -b:v 1M \
+  "$m/nvdec_av1.mp4"
+ff -i "$m/nvdec_av1.mp4" -f yuv4mpegpipe "$m/nvdec_av1_reference.y4m"
 for size in 1920x1080 3840x2160; do
   h=${size#*x}
   ff -f lavfi -i testsrc2=size=$size:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 -t 10 \
