@@ -30,6 +30,9 @@ class Progress {
   Progress(bool enabled, long total, double frame_rate = 0) : enabled_(enabled), total_(total), rate_(frame_rate) {}
   void update(long frames, double s, bool final = false) {
     if (!enabled_) return;
+    // Into a log (stderr not a terminal) a line every 10 s and the last one, each a line of its own.
+    if (!tty_ && !final && s - last_line_s_ < 10.0) return;
+    last_line_s_ = s;
     const double fps = s > 0 ? frames / s : 0;
     std::string line = fmt::format("frame {}", frames);
     if (total_ > 0) {
@@ -38,6 +41,10 @@ class Progress {
     }
     line += fmt::format("  {:.1f} fps", fps);
     if (rate_ > 0 && fps > 0) line += fmt::format("  speed {:.2f}x", fps / rate_);
+    if (!tty_) {
+      fmt::print(stderr, "{}\n", line);
+      return;
+    }
     fmt::print(stderr, "\r{:<72}{}", line, final ? "\n" : "");
     shown_ = !final;
   }
@@ -52,6 +59,8 @@ class Progress {
   long total_;
   double rate_;
   bool shown_ = false;
+  bool tty_ = isatty(STDERR_FILENO) != 0;
+  double last_line_s_ = 0;  // the first line into a log comes after 10 s
 };
 
 std::string where(bool gpu) {

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--gop", run.gop, "frames between keyframes")->check(CLI::PositiveNumber);
   run_cmd->add_option("--pix-fmt", run.pixel_format, "encoder input format: yuv420p, yuv420p10le (10-bit), nv12, p010le, yuv422p, yuv444p");
   run_cmd->add_flag("-q,--quiet", run.quiet, "print nothing but errors");
-  run_cmd->add_flag("--progress", run.progress, "show the progress line even when stderr is not a terminal");
+  run_cmd->add_flag("--progress", run.progress, "show progress even when stderr is not a terminal (then a line every 10 s and the last)");
   // The pipeline (docs/pipeline.md).
   run_cmd->add_option("--pipeline", run.pipeline, "run a pipeline file (.yaml or .json; -i/-o/--frames/--device override its source, sink and device)");
   run_cmd->add_flag("--stats", run.stats, "print each stage's busy/waiting time, queue depth and rate, the limiting stage and the GPU's use");
