@@ -6,6 +6,7 @@
 #include <ucontext.h>
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <random>
 
@@ -109,7 +110,7 @@ struct Emu {
   size_t shared_limit = 48 * 1024;
   std::vector<long long> block_order;  // the next launch's, consumed by it
   bool check_reads = false;
-  std::vector<std::pair<uintptr_t, uintptr_t>> readable;  // [begin, end) ranges
+  std::map<uintptr_t, uintptr_t> readable;  // begin -> end: a lookup per load, so ordered
   bool failed = false;  // a problem stopped the running launch
   const char* kernel = "";
 #if EMU_ASAN
@@ -485,7 +486,8 @@ void allow_reads(const void* p, size_t bytes) {
   Emu& e = emu();
   e.check_reads = true;
   const auto b = reinterpret_cast<uintptr_t>(p);
-  e.readable.emplace_back(b, b + bytes);
+  auto& end = e.readable[b];
+  end = std::max<uintptr_t>(end, b + bytes);
 }
 
 void stop_checking_reads() {
@@ -498,8 +500,8 @@ void check_read(const void* p, size_t bytes, const char* file, int line) {
   Emu& e = emu();
   if (!e.check_reads) return;
   const auto b = reinterpret_cast<uintptr_t>(p);
-  for (const auto& [lo, hi] : e.readable)
-    if (b >= lo && b + bytes <= hi) return;
+  auto it = e.readable.upper_bound(b);  // the first range starting after b; the one before may hold it
+  if (it != e.readable.begin() && b + bytes <= std::prev(it)->second) return;
   report(where(file, line) + ": a " + std::to_string(bytes) + "-byte load outside every readable range");
 }
 

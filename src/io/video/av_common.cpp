@@ -1,6 +1,7 @@
 #include "io/video/av_common.hpp"
 
 #include "caldera/io/media.hpp"
+#include "io/video/encoder.hpp"
 
 extern "C" {
 #include <libavutil/display.h>
@@ -293,8 +294,7 @@ namespace caldera::io {
 void fill_ffmpeg_capabilities(MediaCapabilities& c) {
   c.ffmpeg = av_version_info();
   c.nvdec = av_hwdevice_find_type_by_name("cuda") != AV_HWDEVICE_TYPE_NONE;
-  for (const char* e : {"libx264", "libx265", "libsvtav1", "libaom-av1", "libvpx-vp9", "h264_nvenc", "hevc_nvenc", "av1_nvenc"})
-    if (avcodec_find_encoder_by_name(e)) c.encoders.emplace_back(e);
+  c.encoders = av::available_encoders();
 }
 
 }  // namespace caldera::io

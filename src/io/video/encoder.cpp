@@ -62,6 +62,22 @@ std::string probe_nvenc(const AVCodec* codec, const Context& cuda) {
   return why;
 }
 
+}  // namespace
+
+std::vector<std::string> available_encoders() {
+  std::vector<std::string> names;
+  for (const char* codec : {"h264", "hevc", "av1", "vp9"}) {
+    const std::vector<const char*> soft = software_encoders(codec);
+    std::vector<std::string> candidates(soft.begin(), soft.end());
+    if (const std::string hw = nvenc_name(codec); !hw.empty()) candidates.push_back(hw);
+    for (const std::string& name : candidates)
+      if (avcodec_find_encoder_by_name(name.c_str())) names.push_back(name);
+  }
+  return names;
+}
+
+namespace {
+
 bool is_supported_by(const AVCodec* codec, AVPixelFormat f) {
   if (!codec->pix_fmts) return true;
   for (const AVPixelFormat* p = codec->pix_fmts; *p != AV_PIX_FMT_NONE; ++p)

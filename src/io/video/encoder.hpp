@@ -13,6 +13,9 @@
 
 namespace caldera::io::av {
 
+// The encoders Encoder::choose() picks from (software per codec, then NVENC) that this FFmpeg has.
+std::vector<std::string> available_encoders();
+
 class Encoder {
  public:
   // `container` is the output's extension (".mp4"), which sets the default codec.
