@@ -222,6 +222,7 @@ def main():
                     [{"name": "sr", "type": "model", "model": model, "batch": 4}] + \
                     op_stages([("down", "resize=w=960:h=540:interp=area")], args.device)
                 sink_format = "i420"
+                repeat = 8
             else:
                 what = "4K operators"
                 work = op_stages([("up4k", "resize=w=3840:h=2160:interp=lanczos3"), ("nv12", "convert=nv12"),
@@ -229,9 +230,10 @@ def main():
                                   ("up4k2", "resize=w=3840:h=2160:interp=bicubic"), ("i420", "convert=i420"),
                                   ("small", "resize=w=640:h=360:interp=area")], args.device)
                 sink_format = "i420"
+                repeat = 4
             sink = {"name": "out", "type": "sink", "path": os.path.join(args.out, "c.y4m")}
             # More frames: GPU-bound runs are short, and NVML samples every 100 ms.
-            src_c = make_input(args.out, (8 if "model" in what else 4) * args.frames, "input_c.y4m")
+            src_c = make_input(args.out, repeat * args.frames, "input_c.y4m")
             r = bench_job(args, args.out, "c", src_c, work, sink, sink_format)
             everything["c"] = r
             report.append(summarise("c", f"GPU-bound: {what} into a Y4M file", r))
