@@ -67,6 +67,7 @@ dim3 g_block_dim, g_grid_dim;
 namespace {
 
 constexpr size_t kStackBytes = 128 * 1024;
+constexpr size_t kStackTopBytes = 16 * 1024;  // where a finished fiber's last frames lie
 constexpr int kMaxThreads = 1024;
 
 enum class State { Ready, Barrier, Warp, Done };
@@ -300,7 +301,11 @@ void run_block(int nthreads) {
     f.state = State::Ready;
     f.stack = stack_for(i);
 #if EMU_ASAN
+    // A finished fiber never returns from fiber_main and to_scheduler, so their redzones stay
+    // poisoned near the top of its stack; the next block's frames there (a kernel with a larger
+    // frame) would read as overflows. A failed launch leaves whole frames.
     if (e.stacks_dirty) ASAN_UNPOISON_MEMORY_REGION(f.stack, kStackBytes);
+    else ASAN_UNPOISON_MEMORY_REGION(f.stack + kStackBytes - kStackTopBytes, kStackTopBytes);
 #endif
 #if EMU_FAST_SWITCH
     // The frame emu_switch_stack pops: control words, six registers, then fiber_main as the return

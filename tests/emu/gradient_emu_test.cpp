@@ -143,5 +143,23 @@ TEST(GradientEmu, KernelsMatchTheReferenceOnSeveralStrips) {
     }
 }
 
+// Patterns of 0 and 255 reach the largest responses (the 32-bit paths' bounds) and exact ties of
+// magnitude, which random data rarely does.
+TEST(GradientEmu, KernelsMatchTheReferenceOnExtremePatterns) {
+  const int w = 253, h = 70;
+  for (int pattern = 0; pattern < 3; ++pattern) {
+    Image src = Image::create(ImageDesc{w, h, PixelFormat::Gray8}, MemoryKind::Host).value();
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        const bool on = pattern == 0 ? x % 2 == 0 : pattern == 1 ? (x / 2 + y / 2) % 2 == 0 : (x > w / 2) != (y > h / 2);
+        src.view().row(0, y)[x] = on ? 255 : 0;
+      }
+    for (const Case& c : cases()) {
+      check(c, src.view(), Layout::Aligned, emu::Schedule::Forward, c.name + " pattern " + std::to_string(pattern));
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace caldera

@@ -12,15 +12,19 @@ extern "C" {
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <deque>
 #include <mutex>
 
 namespace caldera::io::av {
 namespace {
 
-// FFmpeg's last error-level log line: the detail behind many AVERROR codes ("moov atom not
-// found"), added to Caldera's message. FFmpeg logs from any thread, so one guarded slot.
+// FFmpeg's last error-level log lines: the detail behind many AVERROR codes ("moov atom not
+// found"), added to Caldera's message. A few lines, since a failure often ends with a generic line
+// ("Failed setup for format cuda") after the one that says why. FFmpeg logs from any thread, so
+// one guarded slot.
+constexpr size_t kLogLinesKept = 3;
 std::mutex log_mutex;
-std::string last_log_line;
+std::deque<std::string> last_log_lines;
 
 void log_callback(void* avcl, int level, const char* fmt, va_list vl) {
   if (level > AV_LOG_ERROR) return;
@@ -29,8 +33,11 @@ void log_callback(void* avcl, int level, const char* fmt, va_list vl) {
   av_log_format_line2(avcl, level, fmt, vl, line, sizeof line, &print_prefix);
   std::string s(line);
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  if (s.empty()) return;
   std::lock_guard<std::mutex> lock(log_mutex);
-  last_log_line = s;
+  if (!last_log_lines.empty() && last_log_lines.back() == s) return;
+  last_log_lines.push_back(std::move(s));
+  if (last_log_lines.size() > kLogLinesKept) last_log_lines.pop_front();
 }
 
 }  // namespace
@@ -38,7 +45,8 @@ void log_callback(void* avcl, int level, const char* fmt, va_list vl) {
 std::string take_last_log_line() {
   std::lock_guard<std::mutex> lock(log_mutex);
   std::string s;
-  s.swap(last_log_line);
+  for (const std::string& line : last_log_lines) s += (s.empty() ? "" : " / ") + line;
+  last_log_lines.clear();
   return s;
 }
 

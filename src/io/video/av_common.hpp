@@ -49,7 +49,7 @@ AvFrame make_frame();
 std::string error_text(int averror);
 // FFmpeg's message for the code and the last error it logged (its detail, "moov atom not found").
 std::string error_detail(int averror);
-// FFmpeg's last error-level log line since the last call (empty if none), for messages about
+// FFmpeg's last few error-level log lines since the last call, joined by " / " (empty if none), for messages about
 // failures FFmpeg reports only in its log (NVDEC's set-up inside avcodec's get_format).
 std::string take_last_log_line();
 // `what` + ": " + error_detail(averror); IoError unless another code fits better.

@@ -115,7 +115,7 @@ Result<Decoder> Decoder::open(const AVStream* stream, const DecoderOptions& opti
 Status Decoder::send(const AVPacket* packet) {
   const int r = avcodec_send_packet(ctx_.get(), packet);
   if (r == AVERROR_EOF) return Status::ok();  // already draining
-  if (r < 0 && r != AVERROR(EAGAIN)) return error(codec_name_ + " decoding failed", r);
+  if (r < 0 && r != AVERROR(EAGAIN)) return error(failure_what(), r);
   return Status::ok();
 }
 
@@ -126,8 +126,17 @@ Result<bool> Decoder::receive(AVFrame* out) {
     drained_ = true;
     return false;
   }
-  if (r < 0) return error(codec_name_ + " decoding failed", r);
+  if (r < 0) return error(failure_what(), r);
   return true;
+}
+
+// A decoding error names why NVDEC is not decoding, where it was asked for and fell back: FFmpeg's
+// own AV1 decoder, for one, decodes nothing without a hardware accelerator, and its error
+// ("Function not implemented") says nothing about the NVDEC set-up that failed before it.
+std::string Decoder::failure_what() const {
+  std::string s = codec_name_ + " decoding failed";
+  if (!hw_active_ && !fallback_reason_.empty()) s += " (in software, since " + fallback_reason_ + ")";
+  return s;
 }
 
 bool Decoder::on_device() const { return hw_active_; }

@@ -40,6 +40,7 @@ class Decoder {
  private:
   Decoder() = default;
   static AVPixelFormat pick_format(AVCodecContext* ctx, const AVPixelFormat* formats);
+  std::string failure_what() const;  // "<codec> decoding failed", with the NVDEC fallback's reason
 
   CodecContext ctx_;
   BufferRef hw_device_;
