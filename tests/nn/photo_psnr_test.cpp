@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include "caldera/io/image_file.hpp"
 #include "caldera/nn/model.hpp"
@@ -54,8 +55,10 @@ struct PhotoResult {
 
 Result<Image> photo() { return read_image_file(std::string(CALDERA_SOURCE_DIR) + "/examples/photo_chelsea.png"); }
 
-// crop -> area / factor -> model (and bicubic) back up -> PSNR against the crop.
-PhotoResult measure(const std::string& model_name, int factor, Rect crop) {
+// crop -> area / factor -> model (and bicubic) back up -> PSNR against the crop. jpeg_quality > 0:
+// the small image goes through a JPEG at that quality first (both upscalers get the same frame),
+// as the frames of a compressed video would.
+PhotoResult measure(const std::string& model_name, int factor, Rect crop, int jpeg_quality = 0) {
   PhotoResult out;
   auto img = photo();
   EXPECT_TRUE(img) << img.status().to_string();
@@ -67,6 +70,17 @@ PhotoResult measure(const std::string& model_name, int factor, Rect crop) {
   auto small = Image::create({crop.width / factor, crop.height / factor, PixelFormat::RGB24}, MemoryKind::Host);
   EXPECT_TRUE(small);
   EXPECT_TRUE(resize(*original, small->view(), {Interp::Area, true}, cpu).is_ok());
+  if (jpeg_quality > 0) {
+    const std::string jpg = ::testing::TempDir() + "photo_psnr_" + model_name + ".jpg";
+    ImageWriteOptions wo;
+    wo.jpeg_quality = jpeg_quality;
+    EXPECT_TRUE(write_image_file(small->cview(), jpg, wo).is_ok());
+    auto back = read_image_file(jpg);
+    EXPECT_TRUE(back) << back.status().to_string();
+    if (!back) return out;
+    small = std::move(back);
+    std::filesystem::remove(jpg);
+  }
 
   auto model = Model::load(model_name);
   EXPECT_TRUE(model) << model.status().to_string();
@@ -152,19 +166,30 @@ TEST(NnPhotoFull, WholePhotographTable) {
   const Expect models[] = {{"realesr-animevideov3-x2", 2, 0}, {"realesr-animevideov3-x3", 3, 0},
                            {"realesr-animevideov3-x4", 4, 0}, {"realesrgan-x4plus-anime", 4, 0},
                            {"realesrgan-x4plus", 4, 0}};
-  std::printf("| model | input -> output | PSNR model | PSNR bicubic | model - bicubic | CPU s |\n");
-  std::printf("| --- | --- | --- | --- | --- | --- |\n");
+  // CALDERA_PHOTO_JPEG=q1,q2,...: also with the downscaled photograph through a JPEG at each quality.
+  std::vector<int> qualities = {0};
+  if (const char* q = std::getenv("CALDERA_PHOTO_JPEG"))
+    for (const char* c = q; *c;) {
+      qualities.push_back(std::atoi(c));
+      while (*c && *c != ',') ++c;
+      if (*c == ',') ++c;
+    }
+  std::printf("| model | input -> output | low-res input | PSNR model | PSNR bicubic | model - bicubic | CPU s |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- | --- |\n");
   for (const Expect& e : models) {
     if (!model_present(e.name)) continue;
     // The largest crop from the top left whose sides divide by the factor.
     const Rect crop{0, 0, 451 / e.factor * e.factor, 300 / e.factor * e.factor};
-    const PhotoResult r = measure(e.name, e.factor, crop);
-    ASSERT_TRUE(r.ran);
-    EXPECT_TRUE(r.finite);
-    std::printf("| %s | %dx%d -> %dx%d | %.2f dB | %.2f dB | %+.2f dB | %.1f |\n", e.name, crop.width / e.factor,
-                crop.height / e.factor, crop.width, crop.height, r.model_psnr, r.bicubic_psnr,
-                r.model_psnr - r.bicubic_psnr, r.seconds);
-    std::fflush(stdout);
+    for (int q : qualities) {
+      const PhotoResult r = measure(e.name, e.factor, crop, q);
+      ASSERT_TRUE(r.ran);
+      EXPECT_TRUE(r.finite);
+      const std::string input = q > 0 ? "area, JPEG q" + std::to_string(q) : "area";
+      std::printf("| %s | %dx%d -> %dx%d | %s | %.2f dB | %.2f dB | %+.2f dB | %.1f |\n", e.name, crop.width / e.factor,
+                  crop.height / e.factor, crop.width, crop.height, input.c_str(), r.model_psnr, r.bicubic_psnr,
+                  r.model_psnr - r.bicubic_psnr, r.seconds);
+      std::fflush(stdout);
+    }
   }
 }
 
