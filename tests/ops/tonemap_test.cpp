@@ -350,7 +350,8 @@ TEST(TonemapCuda, FusedKernelsLaunchWhereTheDeviceHoldsTheirTables) {
   const auto st = pipeline::cast_stages<float>(tonemap_detail::tonemap_stages(hdr10(), sdr(), p, 1000, false));
   bool launched = false;
   ASSERT_TRUE(tonemap_detail::launch_fused_forward(src.view(), dst.view(), st, {}, true, gpu.stream(), &launched));
-  EXPECT_EQ(launched, optin >= 72 * 1024) << "opt-in shared memory per block: " << optin;
+  // 39 KiB of static shared memory (tables for 16 lanes): every GPU Caldera builds for holds it.
+  EXPECT_EQ(launched, optin >= 40 * 1024) << "opt-in shared memory per block: " << optin;
   Image sdr_src = testing::to_device(testing::random_image({64, 32, PixelFormat::NV12, sdr()}, 4).view(), gpu);
   Image hdr_dst = testing::filled_image({64, 32, PixelFormat::P010, hdr10()}, 0, MemoryKind::Device, &gpu);
   const auto ist = pipeline::cast_stages<float>(tonemap_detail::inverse_stages(sdr(), hdr10(), InverseToneMapParams{}));

@@ -8,7 +8,9 @@
 // their 8 outputs; lanes 0 and 31 only supply halo. Lanes whose columns cross the image edge read
 // border-mapped columns byte by byte, which makes their V8 the border column's, as the reference.
 // Gaussian and unsharp weights are symmetric (blur_internal.hpp builds them so), which halves the
-// multiplies of both passes; the sums are the reference's exactly (no term wraps).
+// multiplies of both passes; the sums are the reference's exactly (no term wraps). The binomial
+// 3x3 and 5x5 Gaussians (the defaults of ksize 3 and 5) have their own kernel in packed 16-bit
+// arithmetic (binomial8_kernel), the same layout with two columns per register.
 #include <cuda_runtime.h>
 
 #include <string>
@@ -30,37 +32,17 @@ __device__ __forceinline__ uint32_t byte_of(uint2 v, int q) {
   return ((q < 4 ? v.x : v.y) >> (8 * (q & 3))) & 0xFFu;
 }
 
-template <int R, int OP>
-__global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) {
-  constexpr int K = 2 * R + 1;
-  constexpr int kLoads = kRows + 2 * R;  // source rows behind the thread's kRows output rows
-  const int lane = threadIdx.x;
-  const int y0 = (blockIdx.y * kWarpRows + threadIdx.y) * kRows;
-  if (y0 >= a.h) return;  // the whole warp shares its rows, so shuffles below see every lane
-  const int c0 = blockIdx.x * kStrip - 8 + 8 * lane;
+// Every source row a thread needs (rows y0 - R .. y0 + kRows - 1 + R of its 8 columns), loaded up
+// front so that the loads are in flight together; each serves up to 2R + 1 output rows from
+// registers. Lanes whose 8 columns cross the image edge (or lie outside it) gather them byte by
+// byte from border-mapped columns (Constant: the value), so every lane then runs the same passes;
+// a column outside the image is never written, and its V is that of its border column.
+template <int R>
+__device__ __forceinline__ void load_rows(const SepArgs& a, int y0, int c0, uint2 (&words)[kRows + 2 * R]) {
   const FilterBorder border = static_cast<FilterBorder>(a.border);
-  constexpr bool kBox = OP == static_cast<int>(Op::Box);
-  // Lanes 0 and 31 only supply halo; lanes past the right edge have nothing to write.
-  const bool writes = lane != 0 && lane != 31 && c0 < a.w;
-
-  // Weights by offset -R..R (zero where the kernel is narrower), uniform across the warp.
-  uint32_t wy[K], wx[K];
-#pragma unroll
-  for (int o = -R; o <= R; ++o) {
-    const int iy = o + a.ay, ix = o + a.ax;
-    wy[o + R] = (iy >= 0 && iy < a.ky) ? (kBox ? 1u : a.wy_q16[iy]) : 0u;
-    wx[o + R] = (ix >= 0 && ix < a.kx) ? (kBox ? 1u : a.wx_q16[ix]) : 0u;
-  }
-
-  // Every source row the thread needs, loaded up front so that the loads are in flight together;
-  // each serves up to 2R + 1 output rows from registers.
-  // Lanes whose 8 columns cross the image edge (or lie outside it) gather them byte by byte from
-  // border-mapped columns (Constant: the value), so every lane then runs the same passes; a
-  // column outside the image is never written, and its V is that of its border column.
   const bool inside = c0 >= 0 && c0 + 7 < a.w;
-  uint2 words[kLoads];
 #pragma unroll
-  for (int i = 0; i < kLoads; ++i) {
+  for (int i = 0; i < kRows + 2 * R; ++i) {
     const int sy = border_index(y0 - R + i, a.h, border);
     if (inside && sy >= 0) {
       words[i] = __ldg(reinterpret_cast<const uint2*>(a.src + static_cast<size_t>(sy) * a.src_pitch + c0));
@@ -78,6 +60,31 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
       words[i] = make_uint2(half[0], half[1]);
     }
   }
+}
+
+template <int R, int OP>
+__global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) {
+  constexpr int K = 2 * R + 1;
+  constexpr int kLoads = kRows + 2 * R;  // source rows behind the thread's kRows output rows
+  const int lane = threadIdx.x;
+  const int y0 = (blockIdx.y * kWarpRows + threadIdx.y) * kRows;
+  if (y0 >= a.h) return;  // the whole warp shares its rows, so shuffles below see every lane
+  const int c0 = blockIdx.x * kStrip - 8 + 8 * lane;
+  constexpr bool kBox = OP == static_cast<int>(Op::Box);
+  // Lanes 0 and 31 only supply halo; lanes past the right edge have nothing to write.
+  const bool writes = lane != 0 && lane != 31 && c0 < a.w;
+
+  // Weights by offset -R..R (zero where the kernel is narrower), uniform across the warp.
+  uint32_t wy[K], wx[K];
+#pragma unroll
+  for (int o = -R; o <= R; ++o) {
+    const int iy = o + a.ay, ix = o + a.ax;
+    wy[o + R] = (iy >= 0 && iy < a.ky) ? (kBox ? 1u : a.wy_q16[iy]) : 0u;
+    wx[o + R] = (ix >= 0 && ix < a.kx) ? (kBox ? 1u : a.wx_q16[ix]) : 0u;
+  }
+
+  uint2 words[kLoads];
+  load_rows<R>(a, y0, c0, words);
 
 #pragma unroll
   for (int r = 0; r < kRows; ++r) {
@@ -157,6 +164,109 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
   }
 }
 
+// The binomial Gaussians (3x3: taps 1 2 1 / 4, 5x5: 1 4 6 4 1 / 16 on both axes; OpenCV's and
+// Caldera's default for ksize 3 and 5), in packed 16-bit arithmetic: two columns per 32-bit
+// register. Their Q16 weights are exact multiples, so the reference's two roundings reduce to
+// one on the integer sum Y = sum m_i m_j P (blur_internal.hpp): V8 = 2^(8-n) V, S = 2^(24-2n) Y
+// with 2^n the taps' sum per axis, out = (Y + 2^(2n-1)) >> 2n. Y is at most 255 * 2^(2n) =
+// 65280 for 5x5, so no lane carries into its neighbour. A lane's 8 columns are held as the even
+// columns (0, 2 | 4, 6) and the odd ones (1, 3 | 5, 7) of its two words; a shifted pair like
+// (V[c - 1], V[c + 1]) is one byte permute.
+template <int R>
+__global__ void __launch_bounds__(32 * kWarpRows) binomial8_kernel(const SepArgs a) {
+  static_assert(R == 1 || R == 2, "3x3 and 5x5");
+  constexpr int kLoads = kRows + 2 * R;
+  const int lane = threadIdx.x;
+  const int y0 = (blockIdx.y * kWarpRows + threadIdx.y) * kRows;
+  if (y0 >= a.h) return;  // uniform per warp
+  const int c0 = blockIdx.x * kStrip - 8 + 8 * lane;
+  const bool writes = lane != 0 && lane != 31 && c0 < a.w;
+  uint2 words[kLoads];
+  load_rows<R>(a, y0, c0, words);
+  // Even and odd columns of every row: [0] = (0, 2), [1] = (1, 3), [2] = (4, 6), [3] = (5, 7).
+  uint32_t sp[kLoads][4];
+#pragma unroll
+  for (int i = 0; i < kLoads; ++i) {
+    sp[i][0] = words[i].x & 0x00FF00FFu;
+    sp[i][1] = (words[i].x >> 8) & 0x00FF00FFu;
+    sp[i][2] = words[i].y & 0x00FF00FFu;
+    sp[i][3] = (words[i].y >> 8) & 0x00FF00FFu;
+  }
+  auto perm = [](uint32_t lo, uint32_t hi, unsigned sel) { return __byte_perm(lo, hi, sel); };
+#pragma unroll
+  for (int r = 0; r < kRows; ++r) {
+    const int y = y0 + r;
+    if (y >= a.h) break;  // uniform per warp
+    uint32_t v[4];  // vertical sums, packed as sp
+#pragma unroll
+    for (int k = 0; k < 4; ++k) {
+      if (R == 1) {
+        v[k] = sp[r][k] + sp[r + 2][k] + (sp[r + 1][k] << 1);
+      } else {
+        const uint32_t c = sp[r + 2][k];
+        v[k] = sp[r][k] + sp[r + 4][k] + ((sp[r + 1][k] + sp[r + 3][k] + c) << 2) + (c << 1);
+      }
+    }
+    // Halo: the left lane's columns 6, 7 (high halves of its v[2], v[3]) and the right lane's 0, 1.
+    const uint32_t left = __shfl_up_sync(0xFFFFFFFFu, perm(v[2], v[3], 0x7632), 1);   // (V[-2], V[-1])
+    const uint32_t right = __shfl_down_sync(0xFFFFFFFFu, perm(v[0], v[1], 0x5410), 1);  // (V[8], V[9])
+    if (!writes) continue;
+    // Pairs (V[c + d], V[c + 2 + d]) for the outputs c = 0, 1, 4, 5 of the pair layout.
+    const uint32_t vm1_1 = perm(left, v[1], 0x5432);   // (V-1, V1)
+    const uint32_t v2_4 = perm(v[0], v[2], 0x5432);    // (V2, V4)
+    const uint32_t v3_5 = perm(v[1], v[3], 0x5432);    // (V3, V5)
+    const uint32_t v6_8 = perm(v[2], right, 0x5432);    // (V6, V8)
+    uint32_t ys[4];  // Y of the output pairs (0, 2), (1, 3), (4, 6), (5, 7)
+    if (R == 1) {
+      ys[0] = vm1_1 + v[1] + (v[0] << 1);  // columns 0, 2
+      ys[1] = v[0] + v2_4 + (v[1] << 1);   // 1, 3
+      ys[2] = v3_5 + v[3] + (v[2] << 1);   // 4, 6
+      ys[3] = v[2] + v6_8 + (v[3] << 1);   // 5, 7
+    } else {
+      const uint32_t vm2_0 = perm(left, v[0], 0x5410);       // (V-2, V0)
+      const uint32_t v7_9 = perm(v[3], right, 0x7632);        // (V7, V9)
+      auto tap5 = [](uint32_t far0, uint32_t near0, uint32_t c, uint32_t near1, uint32_t far1) {
+        return far0 + far1 + ((near0 + near1 + c) << 2) + (c << 1);
+      };
+      ys[0] = tap5(vm2_0, vm1_1, v[0], v[1], v2_4);   // columns 0, 2
+      ys[1] = tap5(vm1_1, v[0], v[1], v2_4, v3_5);    // 1, 3
+      ys[2] = tap5(v2_4, v3_5, v[2], v[3], v6_8);     // 4, 6
+      ys[3] = tap5(v3_5, v[2], v[3], v6_8, v7_9);     // 5, 7
+    }
+    uint2 packed;
+    if (R == 1) {  // (Y + 8) >> 4: bits 4..11 of each 16-bit lane
+      auto pack = [](uint32_t even, uint32_t odd) {
+        even += 0x00080008u, odd += 0x00080008u;
+        return ((even >> 4) & 0x00FF00FFu) | ((odd << 4) & 0xFF00FF00u);
+      };
+      packed = make_uint2(pack(ys[0], ys[1]), pack(ys[2], ys[3]));
+    } else {  // (Y + 128) >> 8: the high byte of each 16-bit lane
+      auto pack = [](uint32_t even, uint32_t odd) { return __byte_perm(even + 0x00800080u, odd + 0x00800080u, 0x7351); };
+      packed = make_uint2(pack(ys[0], ys[1]), pack(ys[2], ys[3]));
+    }
+    uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
+    if (c0 + 7 < a.w) {
+      *reinterpret_cast<uint2*>(row + c0) = packed;
+    } else {
+#pragma unroll
+      for (int q = 0; q < 8; ++q)
+        if (c0 + q < a.w) row[c0 + q] = static_cast<uint8_t>((q < 4 ? packed.x : packed.y) >> (8 * (q & 3)));
+    }
+  }
+}
+
+// Whether the plan is one of binomial8_kernel's: 1 for 3x3, 2 for 5x5, 0 otherwise.
+int binomial_radius(const SepArgs& a) {
+  if (static_cast<Op>(a.op) != Op::Gaussian || a.kx != a.ky || a.ax != a.kx / 2 || a.ay != a.ky / 2) return 0;
+  static constexpr uint32_t k3[3] = {16384, 32768, 16384};
+  static constexpr uint32_t k5[5] = {4096, 16384, 24576, 16384, 4096};
+  const uint32_t* want = a.kx == 3 ? k3 : a.kx == 5 ? k5 : nullptr;
+  if (!want) return 0;
+  for (int i = 0; i < a.kx; ++i)
+    if (a.wx_q16[i] != want[i] || a.wy_q16[i] != want[i]) return 0;
+  return a.kx / 2;
+}
+
 template <int R>
 Status launch_r(const SepArgs& a, cudaStream_t stream) {
   const dim3 block(32, kWarpRows);
@@ -178,6 +288,14 @@ Result<bool> launch_fast8(const SepArgs& a, cudaStream_t stream) {
   for (auto [ptr, pitch] : {std::pair{reinterpret_cast<uintptr_t>(a.src), a.src_pitch},
                             std::pair{reinterpret_cast<uintptr_t>(a.dst), a.dst_pitch}})
     if (ptr % 8 || pitch % 8) return false;
+  if (const int br = binomial_radius(a)) {
+    const dim3 block(32, kWarpRows);
+    const dim3 grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows * kRows - 1) / (kWarpRows * kRows));
+    if (br == 1) binomial8_kernel<1><<<grid, block, 0, stream>>>(a);
+    else binomial8_kernel<2><<<grid, block, 0, stream>>>(a);
+    CALDERA_RETURN_IF_ERROR(check_launch("blur binomial8_kernel"));
+    return true;
+  }
   const Status s = r <= 1 ? launch_r<1>(a, stream) : r == 2 ? launch_r<2>(a, stream) : r == 3 ? launch_r<3>(a, stream)
                                                                                      : launch_r<4>(a, stream);
   if (!s) return s;
