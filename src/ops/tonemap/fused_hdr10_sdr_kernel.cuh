@@ -3,14 +3,21 @@
 // in. One thread takes an 8x2 tile (two 16-byte luma loads, one 16-byte chroma load; two 8-byte
 // luma stores, one 8-byte chroma store); a persistent grid walks the tiles.
 //
-// Per pixel, in units of the target peak: R'G'B' from Y'CbCr; linear light from a lane-replicated
-// PQ table (lane_lut.cuh); one gain from the tone curve (a table over max(R', G', B') in the PQ
-// domain, or over the luminance in the log domain, or the clip curve computed directly); the
-// BT.2020 -> destination matrix and gamut mapping (gamut_math.hpp); BT.1886's inverse as
-// exp2(log2(x) / 2.4); Y'CbCr out, chroma the mean of the 2x2 block. The peak measurement of a
+// Per pixel, in units of the target peak: R'G'B' from Y'CbCr; linear light from a half-replicated
+// PQ table (lane_lut.cuh: 16 copies, 33 KiB for both tables, so 4 blocks fit an SM); one gain from
+// the tone curve (a table over max(R', G', B') in the PQ domain, or over the luminance in the log
+// domain, or the clip curve computed directly); the BT.2020 -> destination matrix and gamut
+// mapping; BT.1886's inverse as exp2(log2(x) / 2.4) on the bare MUFU; Y'CbCr out, chroma the mean
+// of the 2x2 block. The default (max-RGB table, soft compression) runs pixel_fast, the gamut
+// stage reduced to one branch-free form for what holds there; everything else pixel_generic
+// (gamut_math.hpp's stages). The peak measurement of a
 // ToneMapper goes into a shared histogram per block (one atomic per 2x2 block) and the last block
 // folds it into the stream's state (peak_cuda.cuh): frame n is mapped with the curve of frames
 // up to n-1, and the tables are rebuilt by every block from that state at its start.
+//
+// Why this shape (H200, 4K, SASS): the kernel is bound by instruction issue, not memory, so the
+// per-pixel path is what counts: no IEEE reciprocal or division sequences, no range fix-ups of
+// exp2f/log2f, saturates folded into the FMAs, table index and floor in one round-down FMA.
 //
 // This header holds the kernel and its parameters (fused_hdr10_sdr.cu launches it) so that the
 // tests can also run it on the host (tests/emu/header_kernels.hpp).
@@ -18,16 +25,12 @@
 
 #include <cuda_runtime.h>
 
+#include <cmath>
 #include <cstdint>
 
 #include "ops/color_pipeline/peak_cuda.cuh"
 #include "ops/tonemap/lane_lut.cuh"
 #include "ops/tonemap/tonemap_internal.hpp"
-
-// The block's dynamic shared memory (a macro, so that the host emulation can provide it).
-#ifndef CALDERA_DYNAMIC_SHARED
-#define CALDERA_DYNAMIC_SHARED(type, name) extern __shared__ type name[]
-#endif
 
 namespace caldera::tonemap_detail {
 namespace {
@@ -44,7 +47,7 @@ struct ForwardParams {
   uint8_t* duv;
   size_t sy_pitch, suv_pitch, dy_pitch, duv_pitch;
   int width, height, tiles_x, tiles, vec;
-  float y_mul, y_add, c_mul, c_add;  // Y' = code * y_mul + y_add, C = code * c_mul + c_add (10-bit codes)
+  float y_mul, y_add, c_mul, c_add;  // Y' = 64 code * y_mul + y_add, C = 64 code * c_mul + c_add (10-bit codes)
   float rcr, gcb, gcr, bcb;          // Y'CbCr -> R'G'B' of the source matrix
   float target;                      // cd/m2 of 1.0
   int mode;                          // SignalMode
@@ -52,16 +55,20 @@ struct ForwardParams {
   float lum_scale;                   // luminance (target units) -> log table domain [0, 1]
   pipeline::ToneStage<float> tone;
   hd::GamutCoeffs<float> gamut;      // peak 1 (the target)
-  float oetf_k, oetf_b;              // V = (L * k)^(1/2.4) - b
+  float oetf_log_k;                  // V = (L * k)^(1/2.4) - b: log2(k) / 2.4 (b is in the offsets)
   float ey[3], ecb[3], ecr[3];       // R'G'B' -> codes (x 219, 224; chroma for one pixel)
-  float ey_off, ec_off;              // 16.5, 128.5 (+0.5: rounding)
+  float ey_off, ec_off;              // 16.5, 128.5 (+0.5: rounding), less b times the row's sum
+  int fast;                          // forward_fast_path: pixel_fast, else pixel_generic
   hd::PeakStateData* state;
   hd::PeakRule<float> rule;
   int dynamic_curve, measure, write;
 };
 
-__device__ __forceinline__ float code10(unsigned word) {
-  return __uint_as_float(0x4b000000u | (word >> 6)) - 8388608.0f;  // exact: 2^23 + code, minus 2^23
+// A 10-bit P010 sample (the high 10 bits of its 16) as a float times 64: exact, 2^23 + 64 code
+// minus 2^23; the scales in the parameters take the 64. `high`: the sample in bits 16..31.
+__device__ __forceinline__ float code10x64(unsigned word, bool high) {
+  const unsigned bits = high ? (word >> 16) & 0xffc0u : word & 0xffc0u;
+  return __uint_as_float(0x4b000000u | bits) - 8388608.0f;
 }
 
 // floor of a code value already offset by +0.5, clamped to [0, 255]; the byte is the low 8 bits.
@@ -69,15 +76,77 @@ __device__ __forceinline__ unsigned code8_bits(float v) {
   return __float_as_uint(__fadd_rd(fminf(fmaxf(v, 0.0f), 255.0f), 12582912.0f));
 }
 
+// BT.1886's inverse without the black offset (folded into the code offsets): (L k)^(1/2.4) as
+// exp2(log2(L) / 2.4 + log2(k) / 2.4) for L >= 0, two bare MUFU operations (flush-to-zero: L = 0
+// gives log2 = -inf and V = 0). The accurate library calls spend five more instructions per
+// channel on denormal and range fix-ups that cannot matter for 8-bit codes.
+__device__ __forceinline__ float oetf(float l, float log_k) {
+#if defined(__CUDA_ARCH__)
+  float lg, v;
+  asm("lg2.approx.ftz.f32 %0, %1;" : "=f"(lg) : "f"(l));
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(v) : "f"(fmaf(lg, 1.0f / 2.4f, log_k)));
+  return v;
+#else
+  return exp2f(fmaf(log2f(l), 1.0f / 2.4f, log_k));
+#endif
+}
+
+// 1 / x from the MUFU alone (within 1 ulp; no IEEE fix-up sequence): for bounds and ratios.
+__device__ __forceinline__ float fast_rcp(float x) {
+#if defined(__CUDA_ARCH__)
+  float r;
+  asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
+  return r;
+#else
+  return 1.0f / x;
+#endif
+}
+
 struct Out {
-  float y, r, g, b;  // luma code (+0.5) and R'G'B' (for the chroma mean)
+  float y, r, g, b;  // luma code (+0.5) and R'G'B' (for the chroma mean; without the black offset)
 };
 
-// One pixel: R'G'B' (PQ, source primaries) -> luma code and the destination's R'G'B'.
-__device__ __forceinline__ Out pixel(const ForwardParams& p, const char* eotf, const char* gain_table, float r,
-                                     float g, float b) {
+// The tables and this lane's copy of them.
+struct Tables {
+  const char* eotf;
+  const char* gain;
+  unsigned copy;
+};
+
+// The fast path: the max-RGB gain table and soft compression, peak 1 (what HDR10 -> SDR runs by
+// default). The stages of hd::map_gamut, reduced for what holds here:
+// - the source light is >= 0 (table values of saturated signals), and compression maps the most
+//   distant colour of the source gamut to the boundary, so no channel ends below 0 (up to
+//   rounding, which the final saturate takes): desaturation toward black never applies;
+// - the tone curve keeps max-RGB <= 1 (the saturate of the gain product keeps it through the
+//   table's error, see pixel_generic), so only desaturation at the peak can follow compression;
+//   with D = max - y, compression (factor f) gives max' = y + f D, and desaturation then scales
+//   the distance again by (1 - y) / (f D): together y + s (c - y) with s = min(f, (1 - y) / D),
+//   clamped to [0, 1] (y >= 1: white; a grey: s from the min of infinities is 1).
+__device__ __forceinline__ Out pixel_fast(const ForwardParams& p, const Tables& tb, float r, float g, float b) {
   const float mp = fmaxf(fmaxf(r, g), b);  // max-RGB in the PQ domain (PQ is monotonic)
-  float lr = lookup_uniform(eotf, r), lg = lookup_uniform(eotf, g), lb = lookup_uniform(eotf, b);
+  const float k = lookup_uniform_half(tb.gain, tb.copy, mp);
+  float lr = __saturatef(lookup_uniform_half(tb.eotf, tb.copy, r) * k);
+  float lg = __saturatef(lookup_uniform_half(tb.eotf, tb.copy, g) * k);
+  float lb = __saturatef(lookup_uniform_half(tb.eotf, tb.copy, b) * k);
+  const hd::GamutCoeffs<float>& c = p.gamut;
+  if (!c.identity) c.m.apply(lr, lg, lb);
+  const float y = c.ky[0] * lr + c.ky[1] * lg + c.ky[2] * lb;
+  const float d = y - fminf(fminf(lr, lg), lb), h = fmaxf(fmaxf(lr, lg), lb) - y;
+  const float u = fmaxf(d - c.threshold * y, 0.0f);  // past the knee (0: f comes out >= 1, then 1)
+  const float w = (1.0f - c.threshold) * y, den = fmaf(c.k, u, w);
+  const float f = (c.threshold * y * den + w * u) * fast_rcp(d * den);
+  const float s = __saturatef(fminf(f, (1.0f - y) * fast_rcp(h)));
+  lr = __saturatef(fmaf(s, lr - y, y)), lg = __saturatef(fmaf(s, lg - y, y)), lb = __saturatef(fmaf(s, lb - y, y));
+  const float vr = oetf(lr, p.oetf_log_k), vg = oetf(lg, p.oetf_log_k), vb = oetf(lb, p.oetf_log_k);
+  return {p.ey[0] * vr + p.ey[1] * vg + p.ey[2] * vb + p.ey_off, vr, vg, vb};
+}
+
+// Every other curve, signal and gamut mapping: the stages as the reference runs them.
+__device__ __forceinline__ Out pixel_generic(const ForwardParams& p, const Tables& tb, float r, float g, float b) {
+  const float mp = fmaxf(fmaxf(r, g), b);
+  float lr = lookup_uniform_half(tb.eotf, tb.copy, r), lg = lookup_uniform_half(tb.eotf, tb.copy, g),
+        lb = lookup_uniform_half(tb.eotf, tb.copy, b);
   lr = fmaxf(lr, 0.0f), lg = fmaxf(lg, 0.0f), lb = fmaxf(lb, 0.0f);
   float k;
   switch (p.mode) {
@@ -85,23 +154,19 @@ __device__ __forceinline__ Out pixel(const ForwardParams& p, const char* eotf, c
       // The curve never takes max-RGB above the target; the tables' error can, by ~1e-3, and the
       // gamut stage then desaturates a colour the reference leaves alone, lifting its channels at
       // black by up to 7 codes (BT.2020 destination). So the bound the curve keeps is kept here.
-      k = fminf(lookup_uniform(gain_table, mp), __frcp_rn(fmaxf(fmaxf(lr, lg), lb)));
+      k = fminf(lookup_uniform_half(tb.gain, tb.copy, mp), fast_rcp(fmaxf(fmaxf(lr, lg), lb)));
       break;
-    case kLuminanceTable: k = lookup_log(gain_table, (p.ky[0] * lr + p.ky[1] * lg + p.ky[2] * lb) * p.lum_scale); break;
-    case kMaxRgbClip: k = fminf(1.0f, __frcp_rn(fmaxf(fmaxf(lr, lg), lb))); break;
-    default: k = fminf(1.0f, __frcp_rn(p.ky[0] * lr + p.ky[1] * lg + p.ky[2] * lb)); break;
+    case kLuminanceTable:
+      k = lookup_log_half(tb.gain, tb.copy, (p.ky[0] * lr + p.ky[1] * lg + p.ky[2] * lb) * p.lum_scale);
+      break;
+    case kMaxRgbClip: k = fminf(1.0f, fast_rcp(fmaxf(fmaxf(lr, lg), lb))); break;
+    default: k = fminf(1.0f, fast_rcp(p.ky[0] * lr + p.ky[1] * lg + p.ky[2] * lb)); break;
   }
   lr *= k, lg *= k, lb *= k;
   hd::map_gamut(p.gamut, lr, lg, lb);
-  auto oetf = [&](float l) { return exp2f(__log2f(fmaxf(l, 0.0f) * p.oetf_k) * (1.0f / 2.4f)) - p.oetf_b; };
-  const float vr = oetf(lr), vg = oetf(lg), vb = oetf(lb);
+  const float vr = oetf(fmaxf(lr, 0.0f), p.oetf_log_k), vg = oetf(fmaxf(lg, 0.0f), p.oetf_log_k),
+              vb = oetf(fmaxf(lb, 0.0f), p.oetf_log_k);
   return {p.ey[0] * vr + p.ey[1] * vg + p.ey[2] * vb + p.ey_off, vr, vg, vb};
-}
-
-__device__ __forceinline__ void decode_pixel(const ForwardParams& p, float ycode, float dr, float dg, float db,
-                                             float& r, float& g, float& b) {
-  const float y = ycode * p.y_mul + p.y_add;
-  r = y + dr, g = y + dg, b = y + db;
 }
 
 // Builds the two tables of this block: PQ -> linear (target units) and the gain. Every function
@@ -119,29 +184,15 @@ __device__ void build_tables(const ForwardParams& p, const hd::ToneCoeffs<float>
     lines[kLutEntries + t] = as_float2(table_line(t, values[kLutEntries + t], values[kLutEntries + t1], log_domain));
   }
   __syncthreads();
-  replicate_lut(lines, eotf, t, kThreads);
-  replicate_lut(lines + kLutEntries, gain, t, kThreads);
+  replicate_lut_half(lines, eotf, t, kThreads);
+  replicate_lut_half(lines + kLutEntries, gain, t, kThreads);
   __syncthreads();
 }
 
-template <bool kMeasure, bool kWrite>
-__global__ void __launch_bounds__(kThreads, 3) fused_forward_kernel(const ForwardParams p) {
-  CALDERA_DYNAMIC_SHARED(float2, s_tables);  // eotf [129][32], gain [129][32]
-  __shared__ float2 s_lines[2 * kLutEntries];
-  __shared__ float s_values[2 * kLutEntries];
-  __shared__ uint32_t s_hist[hd::kPeakBins];
-  const int t = threadIdx.x;
-  const int lane = t & 31;
-  float2* eotf = s_tables;
-  float2* gain = s_tables + kLutEntries * kLutLanes;
-  if (kMeasure) s_hist[t] = 0;
-  hd::ToneCoeffs<float> tone = p.tone.coeffs;
-  if (p.dynamic_curve) tone = pipeline::tone_coeffs_for_peak(p.tone, p.state->peak_pq);
-  if (kWrite) build_tables(p, tone, eotf, gain, s_values, s_lines, t);
-  else __syncthreads();
-  const char* eotf_lane = reinterpret_cast<const char*>(eotf + lane);
-  const char* gain_lane = reinterpret_cast<const char*>(gain + lane);
-
+// The tiles of this thread. kFast: pixel_fast, else pixel_generic (a template, so that neither
+// carries the other's branches through its pixels).
+template <bool kMeasure, bool kWrite, bool kFast>
+__device__ __forceinline__ void forward_tiles(const ForwardParams& p, const Tables& tb, uint32_t* s_hist, int t) {
   for (int tile = blockIdx.x * kThreads + t; tile < p.tiles; tile += gridDim.x * kThreads) {
     const int x0 = (tile % p.tiles_x) * kTileW, y0 = (tile / p.tiles_x) * 2;
     const bool full = p.vec && x0 + kTileW <= p.width && y0 + 2 <= p.height;
@@ -165,67 +216,102 @@ __global__ void __launch_bounds__(kThreads, 3) fused_forward_kernel(const Forwar
       for (int k = 0; k < 4 && x0 + 2 * k < p.width; ++k)
         cw[k] = __ldg(crow + x0 + 2 * k) | static_cast<uint32_t>(__ldg(crow + x0 + 2 * k + 1)) << 16;
     }
-    uint32_t ybits[2][kTileW];
-    uint32_t cbits[8];
+    // Each 2x2 block's codes are packed as it is done: two bytes per row, then the chroma pair.
+    uint32_t ypair[2][4], cpair[4];
 #pragma unroll
     for (int k = 0; k < 4; ++k) {  // the 2x2 block of chroma sample k
-      const float cb = code10(cw[k] & 0xffffu) * p.c_mul + p.c_add;
-      const float cr = code10(cw[k] >> 16) * p.c_mul + p.c_add;
-      const float dr = p.rcr * cr, dg = p.gcb * cb + p.gcr * cr, db = p.bcb * cb;
+      const float cb = fmaf(code10x64(cw[k], false), p.c_mul, p.c_add);
+      const float cr = fmaf(code10x64(cw[k], true), p.c_mul, p.c_add);
+      // R'G'B' = Y' + (dr, dg, db): the luma offset and the chroma terms are one addend per block.
+      const float ar = fmaf(p.rcr, cr, p.y_add), ag = fmaf(p.gcb, cb, fmaf(p.gcr, cr, p.y_add)), ab = fmaf(p.bcb, cb, p.y_add);
       float sr = 0, sg = 0, sb = 0, block_max = 0;
       int n = 0;
+      uint32_t ybits[2][2];
 #pragma unroll
       for (int j = 0; j < 2; ++j)
 #pragma unroll
         for (int i = 0; i < 2; ++i) {
           const int x = x0 + 2 * k + i, y = y0 + j;
           const bool inside = full || (x < p.width && y < p.height);
-          float r, g, b;
-          decode_pixel(p, code10(i ? yw[j][k] >> 16 : yw[j][k] & 0xffffu), dr, dg, db, r, g, b);
-          if (kMeasure && inside) block_max = fmaxf(block_max, fminf(fmaxf(fmaxf(fmaxf(r, g), b), 0.0f), 1.0f));
+          const float code = code10x64(yw[j][k], i != 0);
+          // Saturated: the PQ signal the EOTF clamps to [0, 1] (and the measurement too).
+          const float r = __saturatef(fmaf(code, p.y_mul, ar)), g = __saturatef(fmaf(code, p.y_mul, ag)),
+                      b = __saturatef(fmaf(code, p.y_mul, ab));
+          if (kMeasure && inside) block_max = fmaxf(block_max, fmaxf(fmaxf(r, g), b));
           if (kWrite) {
-            const Out o = pixel(p, eotf_lane, gain_lane, r, g, b);
-            ybits[j][2 * k + i] = code8_bits(o.y);
+            const Out o = kFast ? pixel_fast(p, tb, r, g, b) : pixel_generic(p, tb, r, g, b);
+            ybits[j][i] = code8_bits(o.y);
             if (inside) sr += o.r, sg += o.g, sb += o.b, ++n;
           }
         }
-      if (kMeasure && (full || (x0 + 2 * k < p.width))) atomicAdd(&s_hist[hd::peak_bin(block_max)], 1u);
+      if (kMeasure && (full || (x0 + 2 * k < p.width))) {
+        // hd::peak_bin of a value in [0, 1]: floor(v * 256) (exact), at most 255.
+        const unsigned bin = __float_as_uint(floor_bits(block_max, static_cast<float>(hd::kPeakBins))) & 0x1ffu;
+        atomicAdd(&s_hist[min(bin, static_cast<unsigned>(hd::kPeakBins - 1))], 1u);
+      }
       if (kWrite) {
         const float inv = full ? 0.25f : 1.0f / static_cast<float>(n > 0 ? n : 1);
         sr *= inv, sg *= inv, sb *= inv;
-        cbits[2 * k] = code8_bits(p.ecb[0] * sr + p.ecb[1] * sg + p.ecb[2] * sb + p.ec_off);
-        cbits[2 * k + 1] = code8_bits(p.ecr[0] * sr + p.ecr[1] * sg + p.ecr[2] * sb + p.ec_off);
+        const uint32_t ccb = code8_bits(p.ecb[0] * sr + p.ecb[1] * sg + p.ecb[2] * sb + p.ec_off);
+        const uint32_t ccr = code8_bits(p.ecr[0] * sr + p.ecr[1] * sg + p.ecr[2] * sb + p.ec_off);
+        ypair[0][k] = __byte_perm(ybits[0][0], ybits[0][1], 0x0040);  // bytes (left, right) in the low half
+        ypair[1][k] = __byte_perm(ybits[1][0], ybits[1][1], 0x0040);
+        cpair[k] = __byte_perm(ccb, ccr, 0x0040);
       }
     }
     if (!kWrite) continue;
-    auto pack4 = [](uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
-      return __byte_perm(__byte_perm(a, b, 0x0040), __byte_perm(c, d, 0x0040), 0x5410);
-    };
+    auto pack = [](uint32_t lo, uint32_t hi) { return __byte_perm(lo, hi, 0x5410); };
     if (full) {
 #pragma unroll
       for (int j = 0; j < 2; ++j)
         *reinterpret_cast<uint2*>(p.dy + p.dy_pitch * (y0 + j) + x0) =
-            make_uint2(pack4(ybits[j][0], ybits[j][1], ybits[j][2], ybits[j][3]),
-                       pack4(ybits[j][4], ybits[j][5], ybits[j][6], ybits[j][7]));
+            make_uint2(pack(ypair[j][0], ypair[j][1]), pack(ypair[j][2], ypair[j][3]));
       *reinterpret_cast<uint2*>(p.duv + p.duv_pitch * cy + x0) =
-          make_uint2(pack4(cbits[0], cbits[1], cbits[2], cbits[3]), pack4(cbits[4], cbits[5], cbits[6], cbits[7]));
+          make_uint2(pack(cpair[0], cpair[1]), pack(cpair[2], cpair[3]));
     } else {
       for (int j = 0; j < 2; ++j) {
         if (y0 + j >= p.height) continue;
         uint8_t* row = p.dy + p.dy_pitch * (y0 + j);
-        for (int i = 0; i < kTileW && x0 + i < p.width; ++i) row[x0 + i] = static_cast<uint8_t>(ybits[j][i]);
+        for (int i = 0; i < kTileW && x0 + i < p.width; ++i) row[x0 + i] = static_cast<uint8_t>(ypair[j][i / 2] >> (8 * (i & 1)));
       }
       uint8_t* crow = p.duv + p.duv_pitch * cy;
       for (int k = 0; k < 4 && x0 + 2 * k < p.width; ++k) {
-        crow[x0 + 2 * k] = static_cast<uint8_t>(cbits[2 * k]);
-        crow[x0 + 2 * k + 1] = static_cast<uint8_t>(cbits[2 * k + 1]);
+        crow[x0 + 2 * k] = static_cast<uint8_t>(cpair[k]);
+        crow[x0 + 2 * k + 1] = static_cast<uint8_t>(cpair[k] >> 8);
       }
     }
   }
+}
+
+// Which pixel path the parameters take (forward_params sets ForwardParams::fast from it).
+inline bool forward_fast_path(int mode, const hd::GamutCoeffs<float>& g) {
+  return mode == kMaxRgbTable && g.mode == hd::kGamutCompress && g.peak == 1.0f;
+}
+
+// 4 blocks of 256 threads per SM: 64 registers, and 4 x (33 KiB of tables + 6 KiB) of shared memory.
+template <bool kMeasure, bool kWrite>
+__global__ void __launch_bounds__(kThreads, 4) fused_forward_kernel(const ForwardParams p) {
+  // Static shared memory (39 KiB in all, under the 48 KiB that needs no opt-in); the measuring
+  // pre-pass, which builds no tables, then holds none of it.
+  __shared__ float2 s_tables[2 * kLutEntries * kLutCopies];  // eotf [129][16], gain [129][16]
+  __shared__ float2 s_lines[2 * kLutEntries];
+  __shared__ float s_values[2 * kLutEntries];
+  __shared__ uint32_t s_hist[hd::kPeakBins];
+  const int t = threadIdx.x;
+  float2* eotf = s_tables;
+  float2* gain = s_tables + kLutEntries * kLutCopies;
+  if (kMeasure) s_hist[t] = 0;
+  hd::ToneCoeffs<float> tone = p.tone.coeffs;
+  if (p.dynamic_curve) tone = pipeline::tone_coeffs_for_peak(p.tone, p.state->peak_pq);
+  if (kWrite) build_tables(p, tone, eotf, gain, s_values, s_lines, t);
+  else __syncthreads();
+  const Tables tb{reinterpret_cast<const char*>(eotf), reinterpret_cast<const char*>(gain), lut_copy_offset(t & 31)};
+  if (kWrite && p.fast) forward_tiles<kMeasure, kWrite, true>(p, tb, s_hist, t);
+  else forward_tiles<kMeasure, kWrite, false>(p, tb, s_hist, t);
   if (kMeasure) pipeline::finish_block_histogram(s_hist, p.state, p.rule, t, blockIdx.x, gridDim.x);
 }
 
-constexpr size_t kForwardDynamic = 2 * kLutBytes;  // the kernel's dynamic shared memory
+constexpr size_t kForwardDynamic = 0;  // the kernel's dynamic shared memory (its 39 KiB are static)
 
 bool aligned16(ConstImageView v) {
   for (int i = 0; i < v.num_planes(); ++i)
@@ -255,8 +341,9 @@ Result<ForwardParams> forward_params(ConstImageView src, ImageView dst, const pi
   auto layout = [](ConstImageView v) { return pipeline::pipeline_layout(v.desc(), "", "tonemap"); };
   CALDERA_ASSIGN_OR_RETURN(pipeline::Layout sl, layout(src));
   CALDERA_ASSIGN_OR_RETURN(pipeline::Layout dl, layout(ConstImageView(dst)));
-  p.y_mul = static_cast<float>(1 / sl.y_scale), p.y_add = static_cast<float>(-sl.y_off / sl.y_scale);
-  p.c_mul = static_cast<float>(1 / sl.c_scale), p.c_add = static_cast<float>(-sl.c_off / sl.c_scale);
+  // The kernel reads 64 x the code (the P010 sample with its low 6 bits cleared): exact scalings.
+  p.y_mul = static_cast<float>(1 / (64 * sl.y_scale)), p.y_add = static_cast<float>(-sl.y_off / sl.y_scale);
+  p.c_mul = static_cast<float>(1 / (64 * sl.c_scale)), p.c_add = static_cast<float>(-sl.c_off / sl.c_scale);
   const double kr = sl.kr, kb = sl.kb, kg = 1 - kr - kb;
   p.rcr = static_cast<float>(2 * (1 - kr));
   p.bcb = static_cast<float>(2 * (1 - kb));
@@ -271,8 +358,8 @@ Result<ForwardParams> forward_params(ConstImageView src, ImageView dst, const pi
   p.tone = st.tone;
   p.gamut = st.gamut;
   p.gamut.peak = 1.0f;  // in units of the target
-  p.oetf_k = st.tone.target / st.dst.bt1886.a;
-  p.oetf_b = st.dst.bt1886.b;
+  p.oetf_log_k = static_cast<float>(std::log2(static_cast<double>(st.tone.target) / st.dst.bt1886.a) / 2.4);
+  const double oetf_b = st.dst.bt1886.b;
   const double dkr = dl.kr, dkb = dl.kb, dkg = 1 - dkr - dkb;
   const double ky[3] = {dkr, dkg, dkb};
   for (int i = 0; i < 3; ++i) {
@@ -280,13 +367,16 @@ Result<ForwardParams> forward_params(ConstImageView src, ImageView dst, const pi
     p.ecb[i] = static_cast<float>(((i == 2 ? 1.0 : 0.0) - ky[i]) / (2 * (1 - dkb)) * dl.c_scale);
     p.ecr[i] = static_cast<float>(((i == 0 ? 1.0 : 0.0) - ky[i]) / (2 * (1 - dkr)) * dl.c_scale);
   }
-  p.ey_off = static_cast<float>(dl.y_off + 0.5);
+  // The kernel's V has no black offset b: the luma offset takes -b times its row's sum (y_scale);
+  // the chroma rows sum to 0, so b cancels there.
+  p.ey_off = static_cast<float>(dl.y_off + 0.5 - oetf_b * dl.y_scale);
   p.ec_off = static_cast<float>(dl.c_off + 0.5);
   p.state = peak.state;
   p.rule = peak.rule;
   p.dynamic_curve = peak.dynamic_curve;
   p.measure = peak.state != nullptr;
   p.write = write;
+  p.fast = forward_fast_path(p.mode, p.gamut);
   return p;
 }
 

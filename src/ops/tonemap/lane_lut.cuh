@@ -1,8 +1,14 @@
 // Internal (CUDA): piecewise-linear lookup tables in shared memory for the fused kernels, laid out
 // so that any 32 lookups of a warp are free of bank conflicts whatever the data: every entry is
 // stored 32 times, [entry][lane], and a lane reads only its own copy. An entry is a line
-// (a, b) over its segment, value = a + b * w, so a lookup needs no fraction: one saturate, one
+// (a, b) over its segment, value = a + b * x, so a lookup needs no fraction: one saturate, one
 // multiply, one round-down add, one mask, one 8-byte shared load and one FMA.
+//
+// The half-replicated layout (the HDR10 -> SDR kernel) stores every entry 16 times, [entry][copy],
+// and lane L reads copy L % 16: a warp's 8-byte shared load is served as two half-warps, and the
+// 16 lanes of each read 16 different copies (two banks each, all 32 banks), so it is still free
+// of conflicts in half the memory (more blocks per SM). Its lookup takes x already in [0, 1] and
+// folds the scale and the floor into one round-down FMA: one FMA, one mask-or, the load, one FMA.
 //
 // Two index domains, both with kLutSegments segments and one extra entry for the top end:
 //   uniform: w = saturate(x) * kLutSegments * 256 (segment = floor(w) / 256)
@@ -20,6 +26,20 @@ namespace caldera::tonemap_detail {
 
 inline constexpr int kLutLanes = 32;
 inline constexpr size_t kLutBytes = sizeof(float2) * kLutEntries * kLutLanes;
+inline constexpr int kLutCopies = 16;  // the half-replicated layout
+inline constexpr unsigned kLutRowBytes = sizeof(float2) * kLutCopies;  // 128: one entry's copies
+inline constexpr size_t kLutHalfBytes = kLutRowBytes * kLutEntries;
+static_assert(kLutSegments * kLutRowBytes < (1u << 22), "the round-down FMA keeps the offset in the mantissa");
+
+// x * 2^k + 1.5 * 2^23 rounded down: floor(x * 2^k) in the low mantissa bits (x * 2^k < 2^22). On
+// the device one FFMA.RM; x * 2^k is exact, so a multiply and a round-down add are the same.
+__device__ __forceinline__ float floor_bits(float x, float scale) {
+#if defined(__CUDA_ARCH__)
+  return __fmaf_rd(x, scale, 12582912.0f);
+#else
+  return __fadd_rd(x * scale, 12582912.0f);
+#endif
+}
 
 __device__ inline float2 as_float2(Line l) { return make_float2(l.a, l.b); }
 
@@ -28,13 +48,27 @@ __device__ inline float2 as_float2(Line l) { return make_float2(l.a, l.b); }
 __device__ inline void replicate_lut(const float2* lines, float2* table, int t, int threads) {
   for (int i = t; i < kLutEntries * kLutLanes; i += threads) table[i] = lines[i / kLutLanes];
 }
+__device__ inline void replicate_lut_half(const float2* lines, float2* table, int t, int threads) {
+  for (int i = t; i < kLutEntries * kLutCopies; i += threads) table[i] = lines[i / kLutCopies];
+}
+// This lane's byte offset within an entry of the half-replicated layout.
+__device__ __forceinline__ unsigned lut_copy_offset(int lane) { return (lane % kLutCopies) * sizeof(float2); }
 
 // `lane_table` = the table + this lane's column (table + lane), as bytes.
 __device__ __forceinline__ float lookup_uniform(const char* lane_table, float x) {
-  const float w = __saturatef(x) * static_cast<float>(kLutSegments * 256);
+  x = __saturatef(x);
+  const float w = x * static_cast<float>(kLutSegments * 256);
   const unsigned bits = __float_as_uint(__fadd_rd(w, 12582912.0f));  // 1.5 * 2^23: floor(w) in the low bits
   const float2 line = *reinterpret_cast<const float2*>(lane_table + (bits & 0x3fff00u));
-  return fmaf(line.y, w, line.x);
+  return fmaf(line.y, x, line.x);
+}
+
+// The half-replicated uniform lookup; x must be in [0, 1] (the kernel saturates it where it makes
+// it). floor(x * 128 * 128) & ~127 is the segment times the 128 bytes of an entry's copies.
+__device__ __forceinline__ float lookup_uniform_half(const char* table, unsigned copy_offset, float x) {
+  const unsigned bits = __float_as_uint(floor_bits(x, static_cast<float>(kLutSegments * kLutRowBytes)));
+  const float2 line = *reinterpret_cast<const float2*>(table + ((bits & (0x3fffu * kLutRowBytes)) | copy_offset));
+  return fmaf(line.y, x, line.x);
 }
 
 __device__ __forceinline__ float lookup_log(const char* lane_table, float x) {
@@ -43,6 +77,15 @@ __device__ __forceinline__ float lookup_log(const char* lane_table, float x) {
   const int seg = static_cast<int>(__float_as_uint(x) >> 20) - ((127 - kLogOctaves) << 3);
   const int i = max(seg, 0);
   const float2 line = *reinterpret_cast<const float2*>(lane_table + i * (kLutLanes * sizeof(float2)));
+  return fmaf(line.y, x, line.x);
+}
+
+// The log-domain lookup of the half-replicated layout (the same segments as lookup_log).
+__device__ __forceinline__ float lookup_log_half(const char* table, unsigned copy_offset, float x) {
+  x = fminf(fmaxf(x, 0.0f), 1.0f);
+  const int seg = static_cast<int>(__float_as_uint(x) >> 20) - ((127 - kLogOctaves) << 3);
+  const unsigned i = static_cast<unsigned>(max(seg, 0));
+  const float2 line = *reinterpret_cast<const float2*>(table + (i * kLutRowBytes | copy_offset));
   return fmaf(line.y, x, line.x);
 }
 

@@ -14,7 +14,7 @@ inline constexpr int kLutEntries = kLutSegments + 1;
 inline constexpr int kLogOctaves = 16;  // the log domain: 8 segments per octave below 1
 
 struct Line {
-  float a, b;  // value = a + b * w (uniform domain: w = x * kLutSegments * 256; log domain: w = x)
+  float a, b;  // value = a + b * x
 };
 
 // Segment i of the uniform domain covers x in [i, i+1) / kLutSegments.
@@ -26,8 +26,8 @@ CALDERA_HD float log_segment_start(int i) { return ldexpf(1.0f + static_cast<flo
 // The line through the values at the ends of segment i (the last entry: a constant).
 CALDERA_HD Line uniform_line(int i, float v0, float v1) {
   if (i >= kLutSegments) return {v0, 0.0f};
-  const float b = (v1 - v0) / 256.0f;
-  return {v0 - b * (256.0f * i), b};
+  const float b = (v1 - v0) * kLutSegments;  // exact scalings by powers of two: the slope per unit of x
+  return {v0 - b * uniform_segment_start(i), b};
 }
 CALDERA_HD Line log_line(int i, float v0, float v1) {
   if (i >= kLutSegments) return {v0, 0.0f};
@@ -85,9 +85,9 @@ inline int log_segment_of(float x) {
 }
 // Host lookups with the kernels' arithmetic.
 inline float lookup_uniform_host(const Line* lines, float x) {
-  const float w = fminf(fmaxf(x, 0.0f), 1.0f) * (kLutSegments * 256);
+  x = fminf(fmaxf(x, 0.0f), 1.0f);
   const Line l = lines[uniform_segment_of(x)];
-  return fmaf(l.b, w, l.a);
+  return fmaf(l.b, x, l.a);
 }
 inline float lookup_log_host(const Line* lines, float x) {
   x = fminf(fmaxf(x, 0.0f), 1.0f);
