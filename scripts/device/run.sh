@@ -129,8 +129,8 @@ if [ "${CALDERA_SKIP_VIDEO_BENCH:-0}" != 1 ]; then
 fi
 
 # The pipeline: each job run synchronously and pipelined, and its halves alone (frames/s, GPU
-# busy from NVML, each stage's own rate); job b (software encode) runs once the build has the
-# FFmpeg video sink, and says it was skipped until then.
+# busy from NVML, also after the first frame out; each stage's own rate): (a) PNG writers,
+# (b) x264, (c) the sr model when carried.
 if [ "${CALDERA_SKIP_PIPELINE_BENCH:-0}" != 1 ]; then
   say "pipeline benchmark"
   env -u LD_LIBRARY_PATH CALDERA_LD_LIBRARY_PATH="$LD_LIBRARY_PATH" timeout 400 python3 scripts/bench_pipeline.py \
