@@ -143,9 +143,23 @@ if [ "${CALDERA_SKIP_PIPELINE_BENCH:-0}" != 1 ]; then
 fi
 
 if [ "${CALDERA_SKIP_BENCH:-0}" != 1 ]; then
-  say "caldera bench"
-  CALDERA_NPP_PEER="$bin/libcaldera_npp_peer.so" "$bin/caldera" bench --filter "${CALDERA_BENCH_FILTER:-}" \
-    --markdown "$OUT/bench.md" --json "$OUT/bench.json" 2>&1 | tee -a "$log"
+  # CALDERA_BENCH_FILTER: one filter, or several separated by commas (their tables go into one
+  # bench.md; the JSON is written for a single filter only).
+  IFS=, read -r -a bench_filters <<< "${CALDERA_BENCH_FILTER:-}"
+  [ ${#bench_filters[@]} -eq 0 ] && bench_filters=("")
+  if [ ${#bench_filters[@]} -eq 1 ]; then
+    say "caldera bench"
+    CALDERA_NPP_PEER="$bin/libcaldera_npp_peer.so" "$bin/caldera" bench --filter "${bench_filters[0]}" \
+      --markdown "$OUT/bench.md" --json "$OUT/bench.json" 2>&1 | tee -a "$log"
+  else
+    : > "$OUT/bench.md"
+    for f in "${bench_filters[@]}"; do
+      say "caldera bench --filter '$f'"
+      CALDERA_NPP_PEER="$bin/libcaldera_npp_peer.so" "$bin/caldera" bench --filter "$f" \
+        --markdown "$OUT/bench_part.md" 2>&1 | tee -a "$log"
+      cat "$OUT/bench_part.md" >> "$OUT/bench.md" 2>/dev/null; rm -f "$OUT/bench_part.md"
+    done
+  fi
 fi
 say "done: tests passed=$passed failed=$failed skipped=$skipped (rc $test_rc)"
 exit $test_rc

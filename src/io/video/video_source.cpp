@@ -337,7 +337,10 @@ Result<std::unique_ptr<MediaSource>> open_video_source(const std::string& path, 
   SourceOptions cpu = options;
   cpu.decode_context = nullptr;
   auto again = VideoSource::open(path, cpu);
-  if (!again) return again.status();
+  // Both failed: the NVDEC attempt's error is the one that says why (FFmpeg's native AV1 decoder,
+  // for one, has nothing to decode with on the CPU).
+  if (!again)
+    return Status(src.status().code(), src.status().message() + "; and on the CPU: " + again.status().message());
   auto* v = static_cast<VideoSource*>(again->get());
   v->add_note("decoding on the CPU: with NVDEC, " + src.status().message());
   return again;

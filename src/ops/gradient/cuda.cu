@@ -1,10 +1,10 @@
 // Derivative filters on the GPU: exact integer responses, mapped with the shared epilogue of
 // gradient_internal.hpp, so every code equals the reference's.
 //  * fast kernel (8-byte aligned gray8 rows; 16-byte aligned gray16 destinations): the layout of
-//    the fast blur kernels. A warp makes kRows rows of a 240-column strip, lane l owns 8 columns;
-//    it loads the kRows + 2R source rows of its columns up front (one 8-byte load each) and runs
-//    the vertical pass of each kernel pair from registers, takes the horizontal halo from its neighbours by
-//    shuffles and writes 8 outputs per row with one 8- or 16-byte store. Lanes whose columns cross the
+//    the fast blur kernels. A warp makes one row of a 240-column strip, lane l owns 8 columns;
+//    it runs the vertical pass of each kernel pair with one 8-byte load per source row (the rows
+//    a block's 8 warps share come from L1), takes the horizontal halo from its neighbours by
+//    shuffles and writes 8 outputs with one 8- or 16-byte store. Lanes whose columns cross the
 //    image edge read border-mapped columns byte by byte. Plain Sobel first derivatives and their
 //    magnitude (3, 5, 7 taps) get their taps as compile-time constants; everything else (Scharr,
 //    second derivatives, the Laplacian, ksize 1) reads them from the arguments.
@@ -25,8 +25,7 @@ namespace {
 using filter_detail::border_index;
 
 constexpr int kStrip = 240;
-constexpr int kWarpRows = 8;  // warps per block, stacked vertically
-constexpr int kRows = 4;      // output rows per thread: each source row is loaded (kRows + 2R) / kRows times, not 2R + 1
+constexpr int kWarpRows = 8;
 constexpr int kPad = kMaxTaps / 2;  // taps stored by offset -3..3
 
 struct GradArgs {
@@ -38,7 +37,6 @@ struct GradArgs {
   int wide = 0;  // gray16 destination
   int npairs = 1;
   int combine = 0;
-  int narrow = 0;  // a^2 + b^2 of any two responses fits in 31 bits (code_of)
   int border = 0;
   int cv = 0;
   int ky_sum[2] = {0, 0};  // sum of the vertical taps (a Constant column's vertical response / cv)
@@ -72,128 +70,101 @@ struct SobelTaps {
   __device__ static int ky(const GradArgs&, int p, int o) { return is_dy(p) ? deriv(o) : smooth(o); }
 };
 
-// The output code of one pixel's responses: combine_code's value, in 32-bit arithmetic when the
-// host found the responses small enough (`narrow`: every 3x3 kernel, |response| <= 32 * 255) and
-// there is no scale or delta, since 64-bit integer work costs several instructions each and this
-// runs per pixel.
-__device__ __forceinline__ uint32_t code_of(int a, int b, Combine c, const Epilogue& e, bool narrow) {
-  if (narrow && e.identity) {
-    const uint32_t mx = e.max_code;
-    auto clamp = [mx](int v) { return v <= 0 ? 0u : static_cast<uint32_t>(v) >= mx ? mx : static_cast<uint32_t>(v); };
-    switch (c) {
-      case Combine::A: return clamp(e.absolute ? abs(a) : a);
-      case Combine::Sum: return clamp(e.absolute ? abs(a + b) : a + b);
-      case Combine::MagL1: return clamp(abs(a) + abs(b));
-      case Combine::MagL2: return min(sqrt_round32(static_cast<uint32_t>(a * a + b * b)), mx);
-    }
-  }
-  return combine_code(a, b, c, e);
-}
-
 template <int R, int NP, class Taps>
 __global__ void __launch_bounds__(32 * kWarpRows) fast_kernel(const GradArgs a) {
-  constexpr int kLoads = kRows + 2 * R;  // source rows behind the thread's kRows output rows
   const int lane = threadIdx.x;
-  const int y0 = (blockIdx.y * kWarpRows + threadIdx.y) * kRows;
-  if (y0 >= a.h) return;  // uniform per warp
+  const int y = blockIdx.y * kWarpRows + threadIdx.y;
+  if (y >= a.h) return;  // uniform per warp
   const int c0 = blockIdx.x * kStrip - 8 + 8 * lane;
   const FilterBorder border = static_cast<FilterBorder>(a.border);
-  const bool writes = lane != 0 && lane != 31 && c0 < a.w;  // lanes 0 and 31 only supply halo
-  const Combine combine = static_cast<Combine>(a.combine);
 
-  // Every source row the thread needs, loaded up front (the loads are in flight together); each
-  // serves up to 2R + 1 output rows from registers.
-  // Lanes whose 8 columns cross the image edge (or lie outside it) gather them byte by byte from
-  // border-mapped columns (Constant: the value), so every lane then runs the same passes; a
-  // column outside the image is never written, and its V is that of its border column.
-  const bool inside = c0 >= 0 && c0 + 7 < a.w;
-  uint2 words[kLoads];
+  int v[NP][8];
 #pragma unroll
-  for (int i = 0; i < kLoads; ++i) {
-    const int sy = border_index(y0 - R + i, a.h, border);
-    if (inside && sy >= 0) {
-      words[i] = __ldg(reinterpret_cast<const uint2*>(a.src + static_cast<size_t>(sy) * a.src_pitch + c0));
-    } else if (inside) {
-      const uint32_t rep = static_cast<uint32_t>(a.cv) * 0x01010101u;
-      words[i] = make_uint2(rep, rep);
-    } else {
-      uint32_t half[2] = {0, 0};
+  for (int p = 0; p < NP; ++p)
 #pragma unroll
-      for (int q = 0; q < 8; ++q) {
-        const int bx = border_index(c0 + q, a.w, border);
-        const uint32_t b = sy < 0 || bx < 0 ? static_cast<uint32_t>(a.cv) : __ldg(a.src + static_cast<size_t>(sy) * a.src_pitch + bx);
-        half[q / 4] |= b << (8 * (q & 3));
-      }
-      words[i] = make_uint2(half[0], half[1]);
-    }
-  }
-
-#pragma unroll
-  for (int r = 0; r < kRows; ++r) {
-    const int y = y0 + r;
-    if (y >= a.h) break;  // uniform per warp
-
-    int v[NP][8];
-#pragma unroll
-    for (int p = 0; p < NP; ++p)
-#pragma unroll
-      for (int q = 0; q < 8; ++q) v[p][q] = 0;
+    for (int q = 0; q < 8; ++q) v[p][q] = 0;
+  if (c0 >= 0 && c0 + 7 < a.w) {
 #pragma unroll
     for (int o = -R; o <= R; ++o) {
+      const int sy = border_index(y + o, a.h, border);
+      uint2 word;
+      if (sy >= 0) {
+        word = __ldg(reinterpret_cast<const uint2*>(a.src + static_cast<size_t>(sy) * a.src_pitch + c0));
+      } else {
+        const uint32_t rep = static_cast<uint32_t>(a.cv) * 0x01010101u;
+        word = make_uint2(rep, rep);
+      }
 #pragma unroll
       for (int q = 0; q < 8; ++q) {
-        const int b = byte_of(words[r + R + o], q);
+        const int b = byte_of(word, q);
 #pragma unroll
         for (int p = 0; p < NP; ++p) v[p][q] += Taps::ky(a, p, o) * b;
       }
     }
-
-    // Horizontal pass: halo columns from the neighbouring lanes.
-    int e[NP][8 + 2 * R];
-#pragma unroll
-    for (int p = 0; p < NP; ++p) {
-#pragma unroll
-      for (int i = 0; i < R; ++i) {
-        e[p][i] = __shfl_up_sync(0xFFFFFFFFu, v[p][8 - R + i], 1);
-        e[p][8 + R + i] = __shfl_down_sync(0xFFFFFFFFu, v[p][i], 1);
-      }
-#pragma unroll
-      for (int q = 0; q < 8; ++q) e[p][R + q] = v[p][q];
-    }
-    if (!writes) continue;
-
-    uint32_t out[8];
+  } else {
 #pragma unroll
     for (int q = 0; q < 8; ++q) {
-      int s[2] = {0, 0};
+      const int bx = border_index(c0 + q, a.w, border);
+      if (bx < 0) {
 #pragma unroll
-      for (int p = 0; p < NP; ++p)
+        for (int p = 0; p < NP; ++p) v[p][q] = a.cv * a.ky_sum[p];
+        continue;
+      }
 #pragma unroll
-        for (int i = -R; i <= R; ++i) s[p] += Taps::kx(a, p, i) * e[p][q + R + i];
-      out[q] = code_of(s[0], s[1], combine, a.e, a.narrow);
+      for (int o = -R; o <= R; ++o) {
+        const int sy = border_index(y + o, a.h, border);
+        const int b = sy < 0 ? a.cv : __ldg(a.src + static_cast<size_t>(sy) * a.src_pitch + bx);
+#pragma unroll
+        for (int p = 0; p < NP; ++p) v[p][q] += Taps::ky(a, p, o) * b;
+      }
     }
-    uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
-    if (c0 + 7 < a.w) {
-      if (a.wide) {
-        uint4 packed;
-        packed.x = out[0] | (out[1] << 16);
-        packed.y = out[2] | (out[3] << 16);
-        packed.z = out[4] | (out[5] << 16);
-        packed.w = out[6] | (out[7] << 16);
-        *reinterpret_cast<uint4*>(row + 2 * c0) = packed;
-      } else {
-        uint2 packed;
-        packed.x = __byte_perm(__byte_perm(out[0], out[1], 0x0040), __byte_perm(out[2], out[3], 0x0040), 0x5410);
-        packed.y = __byte_perm(__byte_perm(out[4], out[5], 0x0040), __byte_perm(out[6], out[7], 0x0040), 0x5410);
-        *reinterpret_cast<uint2*>(row + c0) = packed;
-      }
-    } else {
+  }
+
+  // Horizontal pass: halo columns from the neighbouring lanes.
+  int e[NP][8 + 2 * R];
 #pragma unroll
-      for (int q = 0; q < 8; ++q) {
-        if (c0 + q >= a.w) break;
-        if (a.wide) reinterpret_cast<uint16_t*>(row)[c0 + q] = static_cast<uint16_t>(out[q]);
-        else row[c0 + q] = static_cast<uint8_t>(out[q]);
-      }
+  for (int p = 0; p < NP; ++p) {
+#pragma unroll
+    for (int i = 0; i < R; ++i) {
+      e[p][i] = __shfl_up_sync(0xFFFFFFFFu, v[p][8 - R + i], 1);
+      e[p][8 + R + i] = __shfl_down_sync(0xFFFFFFFFu, v[p][i], 1);
+    }
+#pragma unroll
+    for (int q = 0; q < 8; ++q) e[p][R + q] = v[p][q];
+  }
+  if (lane == 0 || lane == 31 || c0 >= a.w) return;
+
+  uint32_t out[8];
+#pragma unroll
+  for (int q = 0; q < 8; ++q) {
+    int s[2] = {0, 0};
+#pragma unroll
+    for (int p = 0; p < NP; ++p)
+#pragma unroll
+      for (int i = -R; i <= R; ++i) s[p] += Taps::kx(a, p, i) * e[p][q + R + i];
+    out[q] = combine_code(s[0], s[1], static_cast<Combine>(a.combine), a.e);
+  }
+  uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
+  if (c0 + 7 < a.w) {
+    if (a.wide) {
+      uint4 packed;
+      packed.x = out[0] | (out[1] << 16);
+      packed.y = out[2] | (out[3] << 16);
+      packed.z = out[4] | (out[5] << 16);
+      packed.w = out[6] | (out[7] << 16);
+      *reinterpret_cast<uint4*>(row + 2 * c0) = packed;
+    } else {
+      uint2 packed;
+      packed.x = out[0] | (out[1] << 8) | (out[2] << 16) | (out[3] << 24);
+      packed.y = out[4] | (out[5] << 8) | (out[6] << 16) | (out[7] << 24);
+      *reinterpret_cast<uint2*>(row + c0) = packed;
+    }
+  } else {
+#pragma unroll
+    for (int q = 0; q < 8; ++q) {
+      if (c0 + q >= a.w) break;
+      if (a.wide) reinterpret_cast<uint16_t*>(row)[c0 + q] = static_cast<uint16_t>(out[q]);
+      else row[c0 + q] = static_cast<uint8_t>(out[q]);
     }
   }
 }
@@ -290,19 +261,10 @@ Status gradient_cuda(ConstImageView src, ImageView dst, const Plan& plan, Stream
     for (int v : ky) a.ky_sum[p] += v;
     r = std::max(r, static_cast<int>(std::max(kx.size(), ky.size())) / 2);
   }
-  // The largest |response| of any pair (Sum adds the two): 255 * sum|kx| * sum|ky| each.
-  int64_t bound = 0;
-  for (int p = 0; p < plan.npairs; ++p) {
-    int64_t sx = 0, sy = 0;
-    for (int v : p == 0 ? plan.kxa : plan.kxb) sx += std::abs(v);
-    for (int v : p == 0 ? plan.kya : plan.kyb) sy += std::abs(v);
-    bound += 255 * sx * sy;
-  }
-  a.narrow = 2 * bound * bound < (int64_t{1} << 31);
   const bool aligned = reinterpret_cast<uintptr_t>(a.src) % 8 == 0 && a.src_pitch % 8 == 0 &&
                        reinterpret_cast<uintptr_t>(a.dst) % (a.wide ? 16 : 8) == 0 && a.dst_pitch % (a.wide ? 16 : 8) == 0;
   if (aligned) {
-    const dim3 block(32, kWarpRows), grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows * kRows - 1) / (kWarpRows * kRows));
+    const dim3 block(32, kWarpRows), grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows - 1) / kWarpRows);
     const int variant = sobel_variant(plan, std::max(r, 1));
     if (r <= 1) launch_fast<1>(a, variant, grid, block, stream);
     else if (r == 2) launch_fast<2>(a, variant, grid, block, stream);
