@@ -1,9 +1,11 @@
-// Canny: the real CUDA kernels (src/ops/canny/cuda.cu: tile pass, cross-tile unions, flags,
-// resolve; the blur kernels for the pre-blur) run in the host emulation against the reference,
-// on odd sizes, random data and long edges across many tiles, in order, reversed and shuffled (the
+// Canny: the real CUDA kernels (src/ops/canny/cuda.cu: classify and tile floods, cross-tile
+// unions, resolve; the blur kernels for the pre-blur) run in the host emulation against the
+// reference, on odd sizes, random data, widths around the classify blocks, thin images, and long
+// weak chains (spirals, serpentines) across many tiles, in order, reversed and shuffled (the
 // shuffled schedule also switches threads inside the union-find's reads and atomics).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -114,6 +116,60 @@ TEST(CannyEmu, PhotoCrop) {
     check(crop, p, Layout::Odd, emu::Schedule::Shuffled, 7, name + " photo crop");
     if (HasFatalFailure()) return;
   }
+}
+
+// A thin dim curve (weak edges on both sides) with one bright stretch (strong): the whole
+// curve is an edge only through the hysteresis across every tile it winds through.
+Image curve_image(int w, int h, bool spiral) {
+  Image img = testing::filled_image({w, h, PixelFormat::Gray8}, 10);
+  auto plot = [&](int x, int y, uint8_t v) {
+    if (x >= 0 && y >= 0 && x < w && y < h) img.view().row(0, y)[x] = v;
+  };
+  if (spiral) {  // an Archimedean spiral, 5 pixels between turns
+    const double cx = 0.5 * w, cy = 0.5 * h, t_end = 0.48 * std::min(w, h) * 2 * M_PI / 5.0;
+    for (double t = 0; t < t_end; t += 0.002) {
+      const double r = 5.0 * t / (2 * M_PI);
+      const int x = static_cast<int>(std::lround(cx + r * std::cos(t))), y = static_cast<int>(std::lround(cy + r * std::sin(t)));
+      plot(x, y, t > 0.7 * t_end && t < 0.7 * t_end + 1 ? 250 : 60);
+    }
+  } else {  // a serpentine: rows 4 apart joined at alternating ends, so one tile holds long paths
+    for (int y = 2; y + 4 < h; y += 4) {
+      for (int x = 2; x < w - 2; ++x) plot(x, y, y == 2 && x < 6 ? 250 : 60);
+      const int xe = (y / 4) % 2 ? 2 : w - 3;
+      for (int k = 0; k <= 4; ++k) plot(xe, y + k, 60);
+    }
+  }
+  return img;
+}
+
+TEST(CannyEmu, LongWeakChainsSpiralsAndSerpentines) {
+  for (bool spiral : {true, false})
+    for (auto [w, h] : {std::pair{131, 97}, std::pair{500, 70}, std::pair{33, 200}}) {
+      Image src = curve_image(w, h, spiral);
+      for (CannyParams p : {params(100, 400), params(100, 400, 5, true), params(300, 2000, 7)}) {
+        const std::string what = std::string(spiral ? "spiral " : "serpentine ") + std::to_string(w) + "x" +
+                                 std::to_string(h) + " aperture " + std::to_string(p.aperture);
+        check(src.view(), p, Layout::Odd, emu::Schedule::Shuffled, 5, what);
+        if (HasFatalFailure()) return;
+        check(src.view(), p, Layout::Aligned, emu::Schedule::Reverse, 1, what + " reversed");
+        if (HasFatalFailure()) return;
+      }
+    }
+}
+
+// Widths around the classify blocks (480 columns = 15 tiles, 30 per warp) and thin images.
+TEST(CannyEmu, BlockEdgesAndThinImages) {
+  const std::pair<int, int> sizes[] = {{1, 70}, {70, 1}, {2, 2}, {479, 5}, {480, 33}, {481, 31}, {961, 9}, {1000, 3}};
+  for (auto [w, h] : sizes)
+    for (CannyParams p : {params(40, 120), params(0, 0), params(300, 1200, 7, true)}) {
+      Image src = testing::random_image(w, h, PixelFormat::Gray8, static_cast<uint64_t>(w + 7 * h));
+      const std::string what = std::to_string(w) + "x" + std::to_string(h) + " aperture " + std::to_string(p.aperture);
+      check(src.view(), p, Layout::Odd, emu::Schedule::Shuffled, 3, what);
+      if (HasFatalFailure()) return;
+      Image smooth = rings(w, h);
+      check(smooth.view(), p, Layout::Aligned, emu::Schedule::Forward, 1, what + " rings");
+      if (HasFatalFailure()) return;
+    }
 }
 
 TEST(CannyEmu, TooSmallWorkspaceIsAnErrorNotAnOverrun) {

@@ -90,7 +90,10 @@ size_t canny_workspace_bytes(int width, int height, const CannyParams& params) {
   using namespace canny_detail;
   const size_t tiles = static_cast<size_t>((width + kTile - 1) / kTile) * ((height + kTile - 1) / kTile);
   auto up = [](size_t b) { return (b + 255) / 256 * 256; };
-  size_t bytes = up(tiles * kSlots * sizeof(int)) + up(tiles * kSlots) + up(tiles * sizeof(RingMasks));
+  // cuda.cu: the ring nodes' parents (and the strong node's), the candidate and strong-reached bit
+  // masks (a word per tile row), the ring's candidate and weak masks.
+  size_t bytes = up((tiles * kSlots + 1) * sizeof(int)) + 2 * up(tiles * kTile * sizeof(uint32_t)) +
+                 2 * up(tiles * sizeof(RingMasks));
   if (has_pre_blur(params)) bytes += up(up(static_cast<size_t>(width)) * height);
   return bytes + 256;  // alignment of the first piece
 }

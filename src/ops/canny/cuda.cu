@@ -1,33 +1,51 @@
 // Canny on the GPU: an optional Gaussian pre-blur (the blur kernels, into the workspace), then
-// four launches that reproduce the reference exactly (the scheme is described in hysteresis.hpp):
-//  1. tile_kernel: one block per 32x32 tile. Loads the tile's source with a halo (replicated
-//     border), computes the exact integer derivatives (Sobel taps as compile-time constants) and
-//     magnitudes of the tile plus one pixel around it (0 outside the image), non-maximum suppression and thresholds in the reference's
-//     integer arithmetic, labels the candidate components of the tile with a union-find in
-//     shared memory, writes every pixel's code (0, 255, or 1 + representative slot for a
-//     component that reaches the ring) to dst, and the ring's parent links, flags and masks to
-//     the workspace.
-//  2. cross_kernel: unions across tile edges.
-//  3. flag_kernel: representatives' strong flags to their roots.
-//  4. resolve_kernel: pending codes in dst become 0 or 255.
+// four launches that reproduce the reference exactly. Pixels travel as bit masks (one 32-bit
+// word per tile row, bit = column, tile-major), so hysteresis inside a 32x32 tile is a warp of
+// shifts, ORs and carries (lane = tile row) instead of a per-pixel union-find:
+//  1. classify_kernel: one block per 480x32 pixels (16 warps of 30 output columns, 15 tiles).
+//     Each warp walks its column strip down the rows, rolling the horizontal tap sums of the
+//     source rows in registers (each source row is read once per column), gets the neighbouring
+//     columns' magnitudes by shuffles, applies the reference's non-maximum suppression and
+//     thresholds in its integer arithmetic and ballots the candidate (weak or strong) and strong
+//     masks; the block assembles them into tile words.
+//  2. label_kernel: one warp per tile floods "strong" through the tile's 8-connected candidates
+//     (reach) and groups the ring's (outermost rows and columns) remaining candidates by their
+//     tile-local component. A ring pixel reached from a strong pixel links to the strong node
+//     (-1, the smallest), the others to their component's smallest ring node.
+//  3. cross_kernel: unions across tile edges (hysteresis.hpp's cross_tile_unions, less the pairs
+//     of two strong-reached pixels).
+//  4. resolve_kernel: one warp per tile: the ring pixels whose root became the strong node seed
+//     one more flood inside the tile; reach goes to dst as 0 / 255 through shared memory.
+// A component of candidates is an edge iff it holds a strong pixel: a component inside one tile
+// is decided by step 2's flood; one that reaches the ring is one union-find set over the rings,
+// whose root is the strong node iff one of its tile parts held a strong pixel.
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
 
 #include "core/cuda_check.hpp"
 #include "ops/blur/blur_cuda.cuh"
 #include "ops/blur/blur_internal.hpp"
+#include "ops/blur/border.hpp"
 #include "ops/canny/canny_internal.hpp"
 #include "ops/canny/hysteresis.hpp"
 #include "ops/gradient/gradient_internal.hpp"
-#include "ops/blur/border.hpp"
 
 namespace caldera {
 namespace canny_detail {
 namespace {
 
-constexpr int kPad = 3;  // kernel taps stored by offset -3..3
+constexpr int kPad = 3;                                // kernel taps stored by offset -3..3
+constexpr int kWarpCols = 30;                          // output columns of a classify warp (+1 each side)
+constexpr int kBlockWarps = 16;                        // 16 * 30 = 480 = 15 tiles: whole words per block
+constexpr int kBlockCols = kWarpCols * kBlockWarps;
+constexpr int kBlockTiles = kBlockCols / kTile;
+constexpr int kTileWarps = 8;                          // tiles (a warp each) per label / resolve block
+constexpr int kStrongNode = -1;  // the union-find's node for "holds a strong pixel": the smallest
+constexpr uint32_t kAll = 0xFFFFFFFFu;
+constexpr uint32_t kInnerRows = 0x7FFFFFFEu;  // left/right column slots: rows 0 and 31 are row slots
 
 struct CannyArgs {
   const uint8_t* src = nullptr;
@@ -35,17 +53,20 @@ struct CannyArgs {
   uint8_t* dst = nullptr;
   size_t dst_pitch = 0;
   int w = 0, h = 0, tiles_x = 0, tiles_y = 0;
-  int low = 0, high = 0, l2 = 0, div16 = 0;
+  int low = 0, high = 0;
   int kx_dx[7] = {}, ky_dx[7] = {}, kx_dy[7] = {}, ky_dy[7] = {};
-  int* parent = nullptr;     // tiles * kSlots
-  uint8_t* flag = nullptr;   // tiles * kSlots
-  RingMasks* masks = nullptr;
+  int* parent = nullptr;     // 1 + tiles * kSlots: [0] is kStrongNode's, node n is at [n + 1]
+  uint32_t* cand = nullptr;  // tiles * 32 words, tile-major: candidate pixels
+  uint32_t* reach = nullptr; // tiles * 32: candidates joined to a strong pixel inside the tile
+  RingMasks* masks = nullptr;  // per tile: the ring's candidates
+  RingMasks* weak = nullptr;   // per tile: the ring's candidates not reached inside the tile
 };
 
 // The derivative taps by offset: OpenCV's Sobel as compile-time constants (folded into shifts and
-// adds), or the kernel arguments (Scharr).
+// adds), or the kernel arguments (Scharr). Aperture 7 rounds the derivatives to raw / 16.
 template <int R>
 struct SobelTapsOf {
+  static constexpr bool kDiv16 = R == 3;
   __device__ static int smooth(int o) {
     constexpr auto t = gradient_detail::sobel_axis_taps<2 * R + 1>(0);
     return t[o + R];
@@ -61,241 +82,409 @@ struct SobelTapsOf {
 };
 
 struct ArgTaps {
+  static constexpr bool kDiv16 = false;
   __device__ static int kx_dx(const CannyArgs& a, int o) { return a.kx_dx[o + kPad]; }
   __device__ static int ky_dx(const CannyArgs& a, int o) { return a.ky_dx[o + kPad]; }
   __device__ static int kx_dy(const CannyArgs& a, int o) { return a.kx_dy[o + kPad]; }
   __device__ static int ky_dy(const CannyArgs& a, int o) { return a.ky_dy[o + kPad]; }
 };
 
-template <int R, class Taps>
-__global__ void __launch_bounds__(256) tile_kernel(const CannyArgs a) {
-  constexpr int kHalo = R + 1;                 // derivatives of the 1-pixel magnitude ring
-  constexpr int kSrcW = kTile + 2 * kHalo;
-  constexpr int kMagW = kTile + 2;
-  constexpr int kPix = kTile * kTile;
-  __shared__ uint8_t s_src[kSrcW * kSrcW];
-  __shared__ int s_mag[kMagW * kMagW];
-  __shared__ int s_dx[kPix], s_dy[kPix];
-  __shared__ int s_label[kPix];
-  __shared__ int s_rep[kPix];
-  __shared__ uint8_t s_root_strong[kPix];
-  __shared__ uint32_t s_cand[kTile], s_strong[kTile];
+// ---- bit-mask helpers (the host emulation has no __brev / __ffs) ---------------------------------
 
-  const int tid = threadIdx.y * 32 + threadIdx.x;
-  const int x0 = blockIdx.x * kTile, y0 = blockIdx.y * kTile;
-  const int tile = blockIdx.y * a.tiles_x + blockIdx.x;
+__device__ __forceinline__ uint32_t reverse_bits(uint32_t x) {
+#if defined(__CUDA_ARCH__)
+  return __brev(x);
+#else
+  x = (x >> 1 & 0x55555555u) | (x & 0x55555555u) << 1;
+  x = (x >> 2 & 0x33333333u) | (x & 0x33333333u) << 2;
+  x = (x >> 4 & 0x0F0F0F0Fu) | (x & 0x0F0F0F0Fu) << 4;
+  x = (x >> 8 & 0x00FF00FFu) | (x & 0x00FF00FFu) << 8;
+  return x >> 16 | x << 16;
+#endif
+}
 
-  // Source tile and halo, border replicated (a clamp of each coordinate).
-  for (int i = tid; i < kSrcW * kSrcW; i += 256) {
-    const int gx = min(max(x0 + i % kSrcW - kHalo, 0), a.w - 1);
-    const int gy = min(max(y0 + i / kSrcW - kHalo, 0), a.h - 1);
-    s_src[i] = __ldg(a.src + static_cast<size_t>(gy) * a.src_pitch + gx);
-  }
-  __syncthreads();
+__device__ __forceinline__ int lowest_bit(uint32_t x) {  // x != 0
+#if defined(__CUDA_ARCH__)
+  return __ffs(x) - 1;
+#else
+  return __builtin_ctz(x);
+#endif
+}
 
-  // Derivatives and magnitudes of the tile and its 1-pixel ring (magnitude 0 off the image).
-  // Thread t < 238 takes magnitude column t % 34 and the 5 rows of chunk t / 34, rolling the
-  // horizontal partial sums of its 2R + 1 source rows in registers, so each source row is read
-  // once per column instead of once per output.
-  constexpr int kChunks = 7, kChunkRows = (kMagW + kChunks - 1) / kChunks;
-  if (tid < kMagW * kChunks) {
-    const int mx = tid % kMagW, my0 = (tid / kMagW) * kChunkRows, my1 = min(kMagW, my0 + kChunkRows);
-    const int gx = x0 + mx - 1;
-    const uint8_t* col = s_src + (mx - 1 + kHalo);  // this column's centre in s_src
-    int hx[2 * R + 1], hy[2 * R + 1];
-    auto partial = [&](int srow, int& px, int& py) {  // horizontal taps of source row srow
-      const uint8_t* p = col + srow * kSrcW;
-      int sx = 0, sy = 0;
-#pragma unroll
-      for (int k = -R; k <= R; ++k) {
-        const int v = p[k];
-        sx += Taps::kx_dx(a, k) * v;
-        sy += Taps::kx_dy(a, k) * v;
-      }
-      px = sx;
-      py = sy;
-    };
-    // Magnitude row my reads source rows (my - 1 + kHalo) - R .. + R.
-#pragma unroll
-    for (int j = 0; j < 2 * R; ++j) partial(my0 - 1 + kHalo - R + j, hx[j], hy[j]);
-    for (int my = my0; my < my1; ++my) {
-      partial(my - 1 + kHalo + R, hx[2 * R], hy[2 * R]);
-      int dxv = 0, dyv = 0;
-#pragma unroll
-      for (int j = -R; j <= R; ++j) {
-        dxv += Taps::ky_dx(a, j) * hx[j + R];
-        dyv += Taps::ky_dy(a, j) * hy[j + R];
-      }
-#pragma unroll
-      for (int j = 0; j < 2 * R; ++j) {
-        hx[j] = hx[j + 1];
-        hy[j] = hy[j + 1];
-      }
-      const int gy = y0 + my - 1;
-      int m = 0;
-      if (gx >= 0 && gx < a.w && gy >= 0 && gy < a.h) {
-        if (a.div16) {
-          dxv = div16_round_even(dxv);
-          dyv = div16_round_even(dyv);
-        }
-        m = a.l2 ? dxv * dxv + dyv * dyv : abs(dxv) + abs(dyv);
-      }
-      s_mag[my * kMagW + mx] = m;
-      if (mx >= 1 && mx <= kTile && my >= 1 && my <= kTile) {
-        s_dx[(my - 1) * kTile + mx - 1] = dxv;
-        s_dy[(my - 1) * kTile + mx - 1] = dyv;
-      }
-    }
-  }
-  __syncthreads();
+// The runs of c (bits set in a row, horizontally 4-connected) that hold a bit of seed (seed within
+// c): adding the seeds carries through each run toward bit 31, the same on the reversed bits
+// (rc = reverse_bits(c)) toward bit 0.
+__device__ __forceinline__ uint32_t fill_up(uint32_t c, uint32_t seed) { return c & (((c + seed) ^ c) | seed); }
+__device__ __forceinline__ uint32_t fill_runs(uint32_t c, uint32_t rc, uint32_t seed) {
+  return fill_up(c, seed) | reverse_bits(fill_up(rc, reverse_bits(seed)));
+}
 
-  // Non-maximum suppression and thresholds; warp = one tile row, so the ballots are row masks.
-  const int lx = threadIdx.x;
-  for (int ly = threadIdx.y; ly < kTile; ly += 8) {
-    const int gx = x0 + lx, gy = y0 + ly;
-    int cls = kNone;
-    if (gx < a.w && gy < a.h) {
-      const int* row = s_mag + (ly + 1) * kMagW + lx + 1;
-      const int m = row[0];
-      if (m > a.low) {
-        const int xs = s_dx[ly * kTile + lx], ys = s_dy[ly * kTile + lx];
-        const int ax = abs(xs), ay = abs(ys) << 15;
-        const int tg22x = ax * 13573;
-        bool peak;
-        if (ay < tg22x) {
-          peak = m > row[-1] && m >= row[1];
-        } else {
-          const int tg67x = tg22x + (ax << 16);
-          if (ay > tg67x) {
-            peak = m > row[-kMagW] && m >= row[kMagW];
-          } else {
-            const int s = (xs ^ ys) < 0 ? -1 : 1;
-            peak = m > row[-kMagW - s] && m > row[kMagW + s];
-          }
-        }
-        if (peak) cls = m > a.high ? kStrong : kWeak;
-      }
-    }
-    const uint32_t cand = __ballot_sync(0xFFFFFFFFu, cls != kNone);
-    const uint32_t strong = __ballot_sync(0xFFFFFFFFu, cls == kStrong);
-    if (lx == 0) {
-      s_cand[ly] = cand;
-      s_strong[ly] = strong;
-    }
-  }
-  __syncthreads();
+// One round of growth: whole runs of a row, plus the pixels of c next to the rows above and below.
+__device__ __forceinline__ uint32_t grow(uint32_t f, uint32_t c, uint32_t rc) {
+  const int lane = threadIdx.x;
+  uint32_t up = __shfl_up_sync(kAll, f, 1), down = __shfl_down_sync(kAll, f, 1);
+  if (lane == 0) up = 0;
+  if (lane == kTile - 1) down = 0;
+  const uint32_t v = up | down;
+  return fill_runs(c, rc, f | (c & (v | v << 1 | v >> 1)));
+}
 
-  // Tile-local components: union-find over candidates with their W, NW, N, NE neighbours.
-  for (int i = tid; i < kPix; i += 256) {
-    s_label[i] = (s_cand[i / kTile] >> (i % kTile) & 1u) ? i : -1;
-    s_rep[i] = kNoSlot;
-    s_root_strong[i] = 0;
-  }
-  __syncthreads();
-  for (int i = tid; i < kPix; i += 256) {
-    const int x = i % kTile, y = i / kTile;
-    if (!(s_cand[y] >> x & 1u)) continue;
-    if (x > 0 && (s_cand[y] >> (x - 1) & 1u)) uf_union(s_label, i, i - 1);
-    if (y > 0) {
-      const uint32_t up = s_cand[y - 1];
-      if (x > 0 && (up >> (x - 1) & 1u)) uf_union(s_label, i, i - kTile - 1);
-      if (up >> x & 1u) uf_union(s_label, i, i - kTile);
-      if (x < kTile - 1 && (up >> (x + 1) & 1u)) uf_union(s_label, i, i - kTile + 1);
-    }
-  }
-  __syncthreads();
-  for (int i = tid; i < kPix; i += 256)
-    if (s_label[i] >= 0) s_label[i] = uf_find(s_label, i);
-  __syncthreads();
-  for (int i = tid; i < kPix; i += 256) {
-    const int x = i % kTile, y = i / kTile;
-    if (s_label[i] < 0) continue;
-    const int r = s_label[i];
-    if (s_strong[y] >> x & 1u) s_root_strong[r] = 1;
-    const int slot = tile_slot(x, y);
-    if (slot >= 0) atomicMin(&s_rep[r], slot);
-  }
-  __syncthreads();
-
-  // Codes for the tile's pixels: decided here (0 / 255) or pending on the representative slot.
-  for (int ly = threadIdx.y; ly < kTile; ly += 8) {
-    const int gx = x0 + lx, gy = y0 + ly;
-    if (gx >= a.w || gy >= a.h) continue;
-    const int i = ly * kTile + lx;
-    uint8_t code = 0;
-    if (s_label[i] >= 0) {
-      const int r = s_label[i];
-      code = s_rep[r] != kNoSlot ? static_cast<uint8_t>(1 + s_rep[r]) : (s_root_strong[r] ? 255 : 0);
-    }
-    a.dst[static_cast<size_t>(gy) * a.dst_pitch + gx] = code;
-  }
-  // The ring's nodes: each slot links to its component's representative, which holds the flag.
-  if (tid < kSlots) {
-    const int node = tile * kSlots + tid;
-    int px, py;
-    int link = node;
-    uint8_t f = 0;
-    if (slot_pixel(tid, &px, &py)) {
-      const int i = py * kTile + px;
-      if (s_label[i] >= 0) {
-        const int r = s_label[i];
-        link = tile * kSlots + s_rep[r];
-        f = s_rep[r] == tid && s_root_strong[r] ? 1 : 0;
-      }
-    }
-    a.parent[node] = link;
-    a.flag[node] = f;
-  }
-  if (tid < 4) {
-    uint32_t m = 0;
-    if (tid == 0) m = s_cand[0];
-    else if (tid == 1) m = s_cand[kTile - 1];
-    else
-      for (int y = 0; y < kTile; ++y) m |= (s_cand[y] >> (tid == 2 ? 0 : kTile - 1) & 1u) << y;
-    a.masks[tile].m[tid] = m;
+// Grows f (within c; lane = tile row, all 32 lanes) to every pixel of c 8-connected to it inside
+// the tile.
+__device__ uint32_t flood(uint32_t f, uint32_t c) {
+  const uint32_t rc = reverse_bits(c);
+  f = fill_runs(c, rc, f);
+  while (true) {
+    const uint32_t g = grow(f, c, rc);
+    if (__ballot_sync(kAll, g != f) == 0) return f;
+    f = g;
   }
 }
 
-__global__ void cross_kernel(const CannyArgs a) {
-  const int tile = blockIdx.x;
-  cross_tile_unions(tile % a.tiles_x, tile / a.tiles_x, threadIdx.x, a.tiles_x, a.tiles_y, a.w, a.h, a.masks, a.parent);
+// The ring of a tile as four 32-bit masks: [0] top row, [1] bottom row (bit = column), [2] left,
+// [3] right column (bit = row), from the lanes' row words.
+__device__ __forceinline__ RingMasks ring_of(uint32_t row) {
+  RingMasks r;
+  r.m[0] = __shfl_sync(kAll, row, 0);
+  r.m[1] = __shfl_sync(kAll, row, kTile - 1);
+  r.m[2] = __ballot_sync(kAll, row & 1u);
+  r.m[3] = __ballot_sync(kAll, row >> 31);
+  return r;
 }
 
-__global__ void flag_kernel(const CannyArgs a, int nodes) {
-  const int node = blockIdx.x * blockDim.x + threadIdx.x;
-  if (node < nodes) propagate_flag(node, a.parent, a.flag);
-}
+// ---- 1. gradients, non-maximum suppression, thresholds, tile hysteresis ---------------------------
 
-// 16 pixels per thread (16-byte aligned rows); rows stride by gridDim.y (at most 65535).
-__global__ void resolve16_kernel(const CannyArgs a) {
-  const int x = (blockIdx.x * blockDim.x + threadIdx.x) * 16;
-  if (x >= a.w) return;
-  for (int y = blockIdx.y; y < a.h; y += gridDim.y) {
-    uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
-    const int tile_row = (y / kTile) * a.tiles_x;
-    if (x + 16 <= a.w) {
-      uint4 v = *reinterpret_cast<const uint4*>(row + x);
-      uint8_t* b = reinterpret_cast<uint8_t*>(&v);
-      bool changed = false;
+// Warp `warp` of the block: magnitude columns x0 - 1 .. x0 + 30 (lane l: x0 - 1 + l), output
+// columns x0 .. x0 + 29 (lanes 1..30), rows y0 .. y0 + 31. Stores the 30-bit row masks in bits.
+// kInterior: every tap column of the warp lies in the image (no clamping, no zero magnitudes at
+// the sides), true for all but the first and last warps of a row.
+template <int R, class Taps, bool kL2, bool kInterior>
+__device__ __forceinline__ void classify_strip(const CannyArgs& a, int x0, int y0,
+                                               uint32_t (*bits)[kTile][kBlockWarps]) {
+  const int lane = threadIdx.x, warp = threadIdx.y;
+  const int x = x0 - 1 + lane;
+  int cols[2 * R + 1];
 #pragma unroll
-      for (int i = 0; i < 16; ++i)
-        if (b[i] != 0 && b[i] != 255) {
-          b[i] = resolve_code(b[i], tile_row + (x + i) / kTile, a.parent, a.flag);
-          changed = true;
-        }
-      if (changed) *reinterpret_cast<uint4*>(row + x) = v;
+  for (int k = 0; k <= 2 * R; ++k) cols[k] = kInterior ? x + k - R : min(max(x + k - R, 0), a.w - 1);
+  // Source rows go down one at a time; the row pointer moves only inside the image (replicated
+  // border above and below).
+  const uint8_t* row = a.src + static_cast<size_t>(min(max(y0 - 1 - R, 0), a.h - 1)) * a.src_pitch;
+  const uint8_t* tap = row + (x - R);
+  int sy = y0 - 1 - R;
+  auto load = [&](int* v) {  // the tap pixels of source row sy, then on to the next row
+#pragma unroll
+    for (int k = 0; k <= 2 * R; ++k) v[k] = __ldg(kInterior ? tap + k : row + cols[k]);
+    ++sy;
+    if (sy > 0 && sy < a.h) {
+      row += a.src_pitch;
+      tap += a.src_pitch;
+    }
+  };
+  auto partial = [&](const int* v, int& px, int& py) {  // horizontal taps
+    int sx = 0, sv = 0;
+#pragma unroll
+    for (int k = 0; k <= 2 * R; ++k) {
+      sx += Taps::kx_dx(a, k - R) * v[k];
+      sv += Taps::kx_dy(a, k - R) * v[k];
+    }
+    px = sx;
+    py = sv;
+  };
+  // Magnitude row my reads source rows my - R .. my + R; the first row is y0 - 1. Each row's
+  // pixels are loaded one iteration ahead of their use.
+  int hx[2 * R + 1], hy[2 * R + 1], next[2 * R + 1];
+#pragma unroll
+  for (int j = 0; j < 2 * R; ++j) {
+    load(next);
+    partial(next, hx[j], hy[j]);
+  }
+  load(next);
+  const bool out_lane = lane >= 1 && lane <= kWarpCols && (kInterior || x < a.w);
+  const bool in_x = kInterior || (x >= 0 && x < a.w);
+  int pm = 0, pl = 0, pr = 0;                    // the row above the one being suppressed
+  int cm = 0, cl = 0, cr = 0, cdx = 0, cdy = 0;  // the row being suppressed
+#pragma unroll 2
+  for (int i = 0; i < kTile + 2; ++i) {
+    const int my = y0 - 1 + i;
+    partial(next, hx[2 * R], hy[2 * R]);
+    if (i + 1 < kTile + 2) load(next);
+    int dxv = 0, dyv = 0;
+#pragma unroll
+    for (int j = 0; j <= 2 * R; ++j) {
+      dxv += Taps::ky_dx(a, j - R) * hx[j];
+      dyv += Taps::ky_dy(a, j - R) * hy[j];
+    }
+#pragma unroll
+    for (int j = 0; j < 2 * R; ++j) {
+      hx[j] = hx[j + 1];
+      hy[j] = hy[j + 1];
+    }
+    if (Taps::kDiv16) {
+      dxv = div16_round_even(dxv);
+      dyv = div16_round_even(dyv);
+    }
+    const int mag = kL2 ? dxv * dxv + dyv * dyv : abs(dxv) + abs(dyv);
+    const int m = in_x && my >= 0 && my < a.h ? mag : 0;  // 0 off the image
+    const int ml = __shfl_up_sync(kAll, m, 1), mr = __shfl_down_sync(kAll, m, 1);
+    if (i >= 2) {
+      // Row y = my - 1: above p*, this c*, below the new row. The reference's sector test on
+      // the same integers, as selects: the two neighbours across the edge, and whether the
+      // second must be strictly smaller (diagonals) or may be equal.
+      const int y = my - 1;
+      const int ax = abs(cdx), ay = abs(cdy) << 15;
+      const int tg22x = ax * 13573, tg67x = ax * (13573 + (1 << 16));  // = tg22x + (ax << 16)
+      const bool horizontal = ay < tg22x, vertical = !horizontal && ay > tg67x;
+      const bool diagonal = !horizontal && !vertical;
+      const bool neg = (cdx ^ cdy) < 0;  // up-right and down-left, else up-left and down-right
+      const int n1 = horizontal ? cl : vertical ? pm : neg ? pr : pl;
+      const int n2 = horizontal ? cr : vertical ? m : neg ? ml : mr;
+      const bool cand = out_lane && y < a.h && cm > a.low && cm > n1 && (diagonal ? cm > n2 : cm >= n2);
+      const uint32_t bc = __ballot_sync(kAll, cand), bs = __ballot_sync(kAll, cand && cm > a.high);
+      if (lane == 0) {
+        bits[0][y - y0][warp] = bc >> 1;
+        bits[1][y - y0][warp] = bs >> 1;
+      }
+    }
+    pm = cm;
+    pl = cl;
+    pr = cr;
+    cm = m;
+    cl = ml;
+    cr = mr;
+    cdx = dxv;
+    cdy = dyv;
+  }
+}
+
+// Tile tile's ring nodes after the flood: lane i writes slots i (top), 32 + i (bottom), 64 + i
+// (left), 96 + i (right). Strong-reached ring pixels link to kStrongNode; the others are grouped by
+// flooding from their smallest slot, which becomes their component's representative (so every
+// link points to a smaller node, as the union-find needs).
+__device__ void write_ring_nodes(const CannyArgs& a, int tile, uint32_t c, uint32_t f) {
+  const int lane = threadIdx.x;
+  const RingMasks rc = ring_of(c), rf = ring_of(f);
+  uint32_t weak[4];
+  int link[4];
+  const int base = tile * kSlots;
+#pragma unroll
+  for (int s = 0; s < 4; ++s) {
+    const uint32_t side = s >= 2 ? kInnerRows : kAll;
+    weak[s] = rc.m[s] & ~rf.m[s] & side;
+    const int node = base + s * kTile + lane;
+    link[s] = (rf.m[s] & side) >> lane & 1u ? kStrongNode : node;
+  }
+  // One tile-local component at a time, from the smallest remaining slot (its representative).
+  while (weak[0] | weak[1] | weak[2] | weak[3]) {
+    int slot, px, py;
+    if (weak[0]) {
+      px = lowest_bit(weak[0]);
+      py = 0;
+      slot = px;
+    } else if (weak[1]) {
+      px = lowest_bit(weak[1]);
+      py = kTile - 1;
+      slot = kTile + px;
+    } else if (weak[2]) {
+      py = lowest_bit(weak[2]);
+      px = 0;
+      slot = 2 * kTile + py;
     } else {
-      for (int i = x; i < a.w; ++i) row[i] = resolve_code(row[i], tile_row + i / kTile, a.parent, a.flag);
+      py = lowest_bit(weak[3]);
+      px = kTile - 1;
+      slot = 3 * kTile + py;
     }
+    const RingMasks g = ring_of(flood(lane == py ? 1u << px : 0u, c));
+#pragma unroll
+    for (int s = 0; s < 4; ++s) {
+      const uint32_t joined = g.m[s] & weak[s];
+      if (joined >> lane & 1u) link[s] = base + slot;
+      weak[s] &= ~joined;
+    }
+  }
+  int* parent = a.parent + 1;
+#pragma unroll
+  for (int s = 0; s < 4; ++s) parent[base + s * kTile + lane] = link[s];
+  const RingMasks rw = ring_of(c & ~f);
+  if (lane == 0) {
+    a.masks[tile] = rc;
+    a.weak[tile] = rw;
   }
 }
 
-__global__ void resolve1_kernel(const CannyArgs a) {
-  const int x = blockIdx.x * blockDim.x + threadIdx.x;
-  if (x >= a.w) return;
-  for (int y = blockIdx.y; y < a.h; y += gridDim.y) {
-    uint8_t* p = a.dst + static_cast<size_t>(y) * a.dst_pitch + x;
-    *p = resolve_code(*p, (y / kTile) * a.tiles_x + x / kTile, a.parent, a.flag);
+template <int R, class Taps, bool kL2>
+__global__ void __launch_bounds__(kTile * kBlockWarps, 2) classify_kernel(const CannyArgs a) {
+  // [candidate, strong][tile row][warp]: the 30 output columns of each warp's row.
+  __shared__ uint32_t s_bits[2][kTile][kBlockWarps];
+  const int lane = threadIdx.x, warp = threadIdx.y;
+  const int y0 = blockIdx.y * kTile;
+  const int x0 = blockIdx.x * kBlockCols + warp * kWarpCols;
+  // The strong node is its own root (every other node is written below, before cross_kernel).
+  if (blockIdx.x == 0 && blockIdx.y == 0 && lane == 0 && warp == 0) a.parent[0] = kStrongNode;
+  if (x0 - 2 - R >= 0 && x0 + kWarpCols + R < a.w) {
+    classify_strip<R, Taps, kL2, true>(a, x0, y0, s_bits);
+  } else if (x0 < a.w) {
+    classify_strip<R, Taps, kL2, false>(a, x0, y0, s_bits);
+  } else {
+    s_bits[0][lane][warp] = 0;
+    s_bits[1][lane][warp] = 0;
+  }
+  __syncthreads();
+
+  // Warp q takes tile word q of the block: bits 32q .. 32q + 31 of the 480, which start at bit
+  // 2q % 30 (at most 28) of warp 32q / 30 and end in the next warp's.
+  const int tx = blockIdx.x * kBlockTiles + warp;
+  if (warp >= kBlockTiles || tx >= a.tiles_x) return;
+  const int wa = 32 * warp / kWarpCols, oa = 32 * warp - kWarpCols * wa;
+  const uint32_t c = s_bits[0][lane][wa] >> oa | s_bits[0][lane][wa + 1] << (kWarpCols - oa);
+  const uint32_t s = s_bits[1][lane][wa] >> oa | s_bits[1][lane][wa + 1] << (kWarpCols - oa);
+  const int tile = blockIdx.y * a.tiles_x + tx;
+  a.cand[tile * kTile + lane] = c;
+  a.reach[tile * kTile + lane] = s;  // label_kernel grows it into the reached set
+}
+
+// One warp per tile (lane = tile row), warps retiring on their own: the flood from the strong
+// pixels, then the ring nodes.
+__global__ void __launch_bounds__(kTile * kTileWarps) label_kernel(const CannyArgs a, int tiles) {
+  const int tile = blockIdx.x * kTileWarps + threadIdx.y;
+  if (tile >= tiles) return;  // whole warps
+  const int lane = threadIdx.x;
+  const uint32_t c = a.cand[tile * kTile + lane], s = a.reach[tile * kTile + lane];
+  const uint32_t f = __ballot_sync(kAll, s != 0) ? flood(s, c) : 0u;
+  a.reach[tile * kTile + lane] = f;
+  write_ring_nodes(a, tile, c, f);
+}
+
+// ---- the union-find over the ring nodes -----------------------------------------------------------
+
+// hysteresis.hpp's uf_find with path halving: each visited node is relinked to its grandparent.
+// Safe next to concurrent unions: a node that has a parent never becomes a root again, its link
+// is only ever replaced by one of its ancestors (all smaller, so no cycle, and in the same set),
+// and uf_union's atomicMin only touches nodes it found as roots (retrying when one was relinked).
+// Long edges that cross many tiles otherwise leave chains of dozens of nodes that every later
+// find walks through global memory.
+__device__ __forceinline__ int find_halving(int* parent, int i) {
+  volatile int* p = parent;
+  while (true) {
+    CALDERA_CANNY_YIELD();
+    const int up = p[i];
+    if (up == i) return i;
+    CALDERA_CANNY_YIELD();
+    const int up2 = p[up];
+    if (up2 == up) return up;
+    p[i] = up2;
+    i = up2;
+  }
+}
+
+__device__ __forceinline__ void union_nodes(int* parent, int a, int b) {
+  while (true) {
+    a = find_halving(parent, a);
+    b = find_halving(parent, b);
+    if (a == b) return;
+    if (a < b) {
+      const int t = a;
+      a = b;
+      b = t;
+    }
+    const int old = atomic_min_int(parent + a, b);  // link root a under b
+    if (old == a) return;
+    a = old;  // a was relinked meanwhile: join what it points to now
+  }
+}
+
+// ---- 2. unions across tile edges -------------------------------------------------------------------
+
+// hysteresis.hpp's cross_tile_unions, less the pairs of two ring pixels reached from strong pixels
+// inside their tiles (both already link to the strong node). Thread t < 32 joins right-column
+// pixel row t with the three pixels to its right, t >= 32 bottom-row pixel column t - 32 with
+// the three below it; together these meet every 8-adjacent pair across tile edges.
+__device__ void cross_unions(const CannyArgs& a, int tx, int ty, int t) {
+  const int tile = ty * a.tiles_x + tx;
+  int* parent = a.parent + 1;
+  const bool right = t < kTile;
+  const int i = right ? t : t - kTile;  // the row (right column) or column (bottom row)
+  if (right ? tx + 1 >= a.tiles_x : ty + 1 >= a.tiles_y) return;
+  if ((a.masks[tile].m[right ? 3 : 1] >> i & 1u) == 0) return;
+  const bool p_weak = a.weak[tile].m[right ? 3 : 1] >> i & 1u;
+  const int p_node = tile * kSlots + (right ? tile_slot(kTile - 1, i) : tile_slot(i, kTile - 1));
+  for (int d = -1; d <= 1; ++d) {
+    int qtile, qi, q_slot;
+    if (right) {
+      const int qy = ty * kTile + i + d;
+      if (qy < 0 || qy >= a.h) continue;
+      qtile = (qy / kTile) * a.tiles_x + tx + 1;
+      qi = qy % kTile;
+      q_slot = tile_slot(0, qi);
+    } else {
+      const int qx = tx * kTile + i + d;
+      if (qx < 0 || qx >= a.w) continue;
+      qtile = (ty + 1) * a.tiles_x + qx / kTile;
+      qi = qx % kTile;
+      q_slot = tile_slot(qi, 0);
+    }
+    const int side = right ? 2 : 0;  // the neighbour's left column or top row
+    if ((a.masks[qtile].m[side] >> qi & 1u) == 0) continue;
+    if (!p_weak && (a.weak[qtile].m[side] >> qi & 1u) == 0) continue;
+    union_nodes(parent, p_node, qtile * kSlots + q_slot);
+  }
+}
+
+__global__ void cross_kernel(const CannyArgs a, int tiles) {
+  const int id = blockIdx.x * blockDim.x + threadIdx.x;
+  const int tile = id / (2 * kTile);
+  if (tile >= tiles) return;
+  cross_unions(a, tile % a.tiles_x, tile / a.tiles_x, id % (2 * kTile));
+}
+
+// ---- 3. final flood and output ---------------------------------------------------------------------
+
+// 0x00 / 0xFF bytes of the 4 bits b: bit i moves to bit 8i (the shifted copies do not overlap),
+// times 255.
+__device__ __forceinline__ uint32_t nibble_bytes(uint32_t b) { return ((b * 0x00204081u) & 0x01010101u) * 255u; }
+
+// Block (bx, ty): tiles 8 bx .. 8 bx + 7 of tile row ty, a warp each; the 32 rows of 256
+// pixels go out through shared memory as whole 128-byte lines.
+__global__ void __launch_bounds__(kTile * kTileWarps) resolve_kernel(const CannyArgs a) {
+  constexpr int kRowWords = kTileWarps * kTile / 4;
+  __shared__ uint32_t s_out[kTile][kRowWords + 1];  // +1: lane r's row starts at bank r
+  const int lane = threadIdx.x, warp = threadIdx.y;
+  const int tx = blockIdx.x * kTileWarps + warp, ty = blockIdx.y;
+  if (tx < a.tiles_x) {  // whole warps
+    const int tile = ty * a.tiles_x + tx;
+    const uint32_t c = a.cand[tile * kTile + lane];
+    uint32_t f = a.reach[tile * kTile + lane];
+    // The ring pixels not reached inside the tile whose set's root is the strong node.
+    const RingMasks rw = a.weak[tile];
+    int* parent = a.parent + 1;
+    bool joined[4];
+#pragma unroll
+    for (int s = 0; s < 4; ++s) {
+      const uint32_t side = s >= 2 ? kInnerRows : kAll;
+      joined[s] = (rw.m[s] & side) >> lane & 1u && find_halving(parent, tile * kSlots + s * kTile + lane) == kStrongNode;
+    }
+    const uint32_t top = __ballot_sync(kAll, joined[0]), bottom = __ballot_sync(kAll, joined[1]);
+    uint32_t seed = (joined[2] ? 1u : 0u) | (joined[3] ? 1u << 31 : 0u);
+    if (lane == 0) seed |= top;
+    if (lane == kTile - 1) seed |= bottom;
+    if (__ballot_sync(kAll, seed != 0)) f |= flood(seed, c);
+#pragma unroll
+    for (int k = 0; k < kTile / 4; ++k) s_out[lane][warp * (kTile / 4) + k] = nibble_bytes(f >> (4 * k) & 15u);
+  }
+  __syncthreads();
+  const int tid = warp * kTile + lane;
+  const int xs = blockIdx.x * kTileWarps * kTile + 4 * (tid % kRowWords);
+  const int n = min(4, a.w - xs);  // this thread's pixels of its row
+  if (n <= 0) return;
+  for (int r = tid / kRowWords; r < kTile; r += kTile * kTileWarps / kRowWords) {
+    const int y = ty * kTile + r;
+    if (y >= a.h) return;
+    uint8_t* p = a.dst + static_cast<size_t>(y) * a.dst_pitch + xs;
+    const uint32_t v = s_out[r][tid % kRowWords];
+    if (n == 4 && reinterpret_cast<uintptr_t>(p) % 4 == 0) {
+      *reinterpret_cast<uint32_t*>(p) = v;
+    } else {
+      for (int i = 0; i < n; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+    }
   }
 }
 
@@ -339,16 +528,16 @@ Status canny_cuda(ConstImageView src, ImageView dst, const CannyParams& params, 
   a.tiles_y = (a.h + kTile - 1) / kTile;
   a.low = plan.low;
   a.high = plan.high;
-  a.l2 = plan.l2;
-  a.div16 = plan.div16;
   put_taps(plan.kx_dx, a.kx_dx);
   put_taps(plan.ky_dx, a.ky_dx);
   put_taps(plan.kx_dy, a.kx_dy);
   put_taps(plan.ky_dy, a.ky_dy);
   const int tiles = a.tiles_x * a.tiles_y;
-  CALDERA_ASSIGN_OR_RETURN(a.parent, take<int>(ws, static_cast<size_t>(tiles) * kSlots));
-  CALDERA_ASSIGN_OR_RETURN(a.flag, take<uint8_t>(ws, static_cast<size_t>(tiles) * kSlots));
+  CALDERA_ASSIGN_OR_RETURN(a.parent, take<int>(ws, static_cast<size_t>(tiles) * kSlots + 1));
+  CALDERA_ASSIGN_OR_RETURN(a.cand, take<uint32_t>(ws, static_cast<size_t>(tiles) * kTile));
+  CALDERA_ASSIGN_OR_RETURN(a.reach, take<uint32_t>(ws, static_cast<size_t>(tiles) * kTile));
   CALDERA_ASSIGN_OR_RETURN(a.masks, take<RingMasks>(ws, tiles));
+  CALDERA_ASSIGN_OR_RETURN(a.weak, take<RingMasks>(ws, tiles));
 
   if (canny_detail::has_pre_blur(params)) {
     const size_t pitch = (static_cast<size_t>(a.w) + 255) / 256 * 256;
@@ -363,32 +552,31 @@ Status canny_cuda(ConstImageView src, ImageView dst, const CannyParams& params, 
     a.src_pitch = pitch;
   }
 
-  const dim3 grid(a.tiles_x, a.tiles_y), block(32, 8);
-  if (params.kernel == DerivKernel::Scharr) {
-    tile_kernel<1, ArgTaps><<<grid, block, 0, stream>>>(a);
-  } else {
-    switch (plan.radius) {
-      case 1: tile_kernel<1, SobelTapsOf<1>><<<grid, block, 0, stream>>>(a); break;
-      case 2: tile_kernel<2, SobelTapsOf<2>><<<grid, block, 0, stream>>>(a); break;
-      default: tile_kernel<3, SobelTapsOf<3>><<<grid, block, 0, stream>>>(a); break;
+  const dim3 grid((a.w + kBlockCols - 1) / kBlockCols, a.tiles_y), block(kTile, kBlockWarps);
+  auto classify = [&](auto l2) {
+    constexpr bool kL2 = decltype(l2)::value;
+    if (params.kernel == DerivKernel::Scharr) {
+      classify_kernel<1, ArgTaps, kL2><<<grid, block, 0, stream>>>(a);
+    } else {
+      switch (plan.radius) {
+        case 1: classify_kernel<1, SobelTapsOf<1>, kL2><<<grid, block, 0, stream>>>(a); break;
+        case 2: classify_kernel<2, SobelTapsOf<2>, kL2><<<grid, block, 0, stream>>>(a); break;
+        default: classify_kernel<3, SobelTapsOf<3>, kL2><<<grid, block, 0, stream>>>(a); break;
+      }
     }
-  }
-  CALDERA_RETURN_IF_ERROR(check_launch("canny tile_kernel"));
+  };
+  if (plan.l2) classify(std::true_type{});
+  else classify(std::false_type{});
+  CALDERA_RETURN_IF_ERROR(check_launch("canny classify_kernel"));
+  label_kernel<<<(tiles + kTileWarps - 1) / kTileWarps, dim3(kTile, kTileWarps), 0, stream>>>(a, tiles);
+  CALDERA_RETURN_IF_ERROR(check_launch("canny label_kernel"));
   if (tiles > 1) {
-    cross_kernel<<<tiles, 2 * kTile, 0, stream>>>(a);
+    const long long threads = static_cast<long long>(tiles) * 2 * kTile;
+    cross_kernel<<<static_cast<unsigned>((threads + 255) / 256), 256, 0, stream>>>(a, tiles);
     CALDERA_RETURN_IF_ERROR(check_launch("canny cross_kernel"));
   }
-  const int nodes = tiles * kSlots;
-  flag_kernel<<<(nodes + 255) / 256, 256, 0, stream>>>(a, nodes);
-  CALDERA_RETURN_IF_ERROR(check_launch("canny flag_kernel"));
-  const bool aligned16 = reinterpret_cast<uintptr_t>(a.dst) % 16 == 0 && a.dst_pitch % 16 == 0;
-  if (aligned16) {
-    const dim3 g((a.w + 16 * 128 - 1) / (16 * 128), std::min(a.h, 65535));
-    resolve16_kernel<<<g, 128, 0, stream>>>(a);
-  } else {
-    const dim3 g((a.w + 255) / 256, std::min(a.h, 65535));
-    resolve1_kernel<<<g, 256, 0, stream>>>(a);
-  }
+  const dim3 rgrid((a.tiles_x + kTileWarps - 1) / kTileWarps, a.tiles_y);
+  resolve_kernel<<<rgrid, dim3(kTile, kTileWarps), 0, stream>>>(a);
   return check_launch("canny resolve_kernel");
 }
 

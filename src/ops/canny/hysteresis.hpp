@@ -2,6 +2,11 @@
 // the host emulation the tests run (tests/ops/canny_test.cpp), so the scheme itself is checked
 // against the reference's flood fill on machines without a GPU.
 //
+// cuda.cu keeps this tiling, these slots and this union-find, but labels a tile with bit-mask
+// floods instead of a per-pixel union-find, and links every ring pixel reached from a strong
+// pixel inside its tile to one extra node, -1, the smallest (so no flags: an edge's root is -1);
+// its kernels are checked against the reference directly in tests/emu/canny_emu_test.cpp.
+//
 // The frame is cut into 32x32 tiles. Each tile labels the connected components of its candidate
 // (weak or strong) pixels with a union-find in shared memory. A component that does not touch
 // the tile's ring (its outermost rows and columns) is decided there: edge if it holds a strong
