@@ -321,6 +321,7 @@ void real_model_case(const std::string& name, TensorShape shape) {
 TEST(NnCudaRuntime, RealesrAnimevideov3x4MatchesCpu) { real_model_case("realesr-animevideov3-x4", {1, 3, 72, 96}); }
 TEST(NnCudaRuntime, RealesrganX4plusAnimeMatchesCpu) { real_model_case("realesrgan-x4plus-anime", {1, 3, 40, 36}); }
 TEST(NnCudaRuntime, RealesrganX4plusMatchesCpu) { real_model_case("realesrgan-x4plus", {1, 3, 24, 20}); }  // residual fused
+TEST(NnCudaRuntime, RealesrAnimevideov3x3MatchesCpu) { real_model_case("realesr-animevideov3-x3", {1, 3, 35, 29}); }  // odd sizes
 TEST(NnCudaRuntime, RealesrAnimevideov3x2MatchesCpu) { real_model_case("realesr-animevideov3-x2", {2, 3, 30, 26}); }  // bicubic 0.5
 
 }  // namespace
