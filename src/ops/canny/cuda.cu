@@ -354,45 +354,7 @@ __global__ void __launch_bounds__(kTile * kTileWarps) label_kernel(const CannyAr
   write_ring_nodes(a, tile, c, f);
 }
 
-// ---- the union-find over the ring nodes -----------------------------------------------------------
-
-// hysteresis.hpp's uf_find with path halving: each visited node is relinked to its grandparent.
-// Safe next to concurrent unions: a node that has a parent never becomes a root again, its link
-// is only ever replaced by one of its ancestors (all smaller, so no cycle, and in the same set),
-// and uf_union's atomicMin only touches nodes it found as roots (retrying when one was relinked).
-// Long edges that cross many tiles otherwise leave chains of dozens of nodes that every later
-// find walks through global memory.
-__device__ __forceinline__ int find_halving(int* parent, int i) {
-  volatile int* p = parent;
-  while (true) {
-    CALDERA_CANNY_YIELD();
-    const int up = p[i];
-    if (up == i) return i;
-    CALDERA_CANNY_YIELD();
-    const int up2 = p[up];
-    if (up2 == up) return up;
-    p[i] = up2;
-    i = up2;
-  }
-}
-
-__device__ __forceinline__ void union_nodes(int* parent, int a, int b) {
-  while (true) {
-    a = find_halving(parent, a);
-    b = find_halving(parent, b);
-    if (a == b) return;
-    if (a < b) {
-      const int t = a;
-      a = b;
-      b = t;
-    }
-    const int old = atomic_min_int(parent + a, b);  // link root a under b
-    if (old == a) return;
-    a = old;  // a was relinked meanwhile: join what it points to now
-  }
-}
-
-// ---- 2. unions across tile edges -------------------------------------------------------------------
+// ---- 2. unions across tile edges (the union-find: hysteresis.hpp's uf_find / uf_union) -------------- -------------------------------------------------------------------
 
 // hysteresis.hpp's cross_tile_unions, less the pairs of two ring pixels reached from strong pixels
 // inside their tiles (both already link to the strong node). Thread t < 32 joins right-column
@@ -425,7 +387,7 @@ __device__ void cross_unions(const CannyArgs& a, int tx, int ty, int t) {
     const int side = right ? 2 : 0;  // the neighbour's left column or top row
     if ((a.masks[qtile].m[side] >> qi & 1u) == 0) continue;
     if (!p_weak && (a.weak[qtile].m[side] >> qi & 1u) == 0) continue;
-    union_nodes(parent, p_node, qtile * kSlots + q_slot);
+    uf_union(parent, p_node, qtile * kSlots + q_slot);
   }
 }
 
@@ -460,7 +422,7 @@ __global__ void __launch_bounds__(kTile * kTileWarps) resolve_kernel(const Canny
 #pragma unroll
     for (int s = 0; s < 4; ++s) {
       const uint32_t side = s >= 2 ? kInnerRows : kAll;
-      joined[s] = (rw.m[s] & side) >> lane & 1u && find_halving(parent, tile * kSlots + s * kTile + lane) == kStrongNode;
+      joined[s] = (rw.m[s] & side) >> lane & 1u && uf_find(parent, tile * kSlots + s * kTile + lane) == kStrongNode;
     }
     const uint32_t top = __ballot_sync(kAll, joined[0]), bottom = __ballot_sync(kAll, joined[1]);
     uint32_t seed = (joined[2] ? 1u : 0u) | (joined[3] ? 1u << 31 : 0u);

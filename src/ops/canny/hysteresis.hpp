@@ -74,16 +74,23 @@ CALDERA_CANNY_HD bool slot_pixel(int s, int* lx, int* ly) {
   return true;
 }
 
-// Parent arrays are read through volatile pointers: other threads relink concurrently.
+// The root of i, with path halving: each visited node is relinked to its grandparent, so the long
+// chains that edges crossing many tiles leave are walked once, not by every later find. Parent
+// arrays are read through volatile pointers: other threads relink concurrently. Halving is safe
+// next to concurrent unions: a node that has a parent never becomes a root again, its link is only
+// ever replaced by one of its ancestors (smaller, so no cycle, and in the same set), and uf_union's
+// atomic_min_int only touches nodes it found as roots (retrying when one was relinked meanwhile).
 CALDERA_CANNY_HD int uf_find(volatile int* parent, int i) {
-  CALDERA_CANNY_YIELD();
-  int p = parent[i];
-  while (p != i) {
-    i = p;
+  while (true) {
     CALDERA_CANNY_YIELD();
-    p = parent[i];
+    const int up = parent[i];
+    if (up == i) return i;
+    CALDERA_CANNY_YIELD();
+    const int up2 = parent[up];
+    if (up2 == up) return up;
+    parent[i] = up2;
+    i = up2;
   }
-  return i;
 }
 
 CALDERA_CANNY_HD int atomic_min_int(int* p, int v) {
