@@ -21,7 +21,7 @@ namespace {
 // FFmpeg's last error-level log lines: the detail behind many AVERROR codes ("moov atom not
 // found"), added to Caldera's message. A few lines, since a failure often ends with a generic line
 // ("Failed setup for format cuda") after the one that says why. FFmpeg logs from any thread, so
-// one guarded slot.
+// one guarded list.
 constexpr size_t kLogLinesKept = 3;
 std::mutex log_mutex;
 std::deque<std::string> last_log_lines;
@@ -42,7 +42,7 @@ void log_callback(void* avcl, int level, const char* fmt, va_list vl) {
 
 }  // namespace
 
-std::string take_last_log_line() {
+std::string take_last_log_lines() {
   std::lock_guard<std::mutex> lock(log_mutex);
   std::string s;
   for (const std::string& line : last_log_lines) s += (s.empty() ? "" : " / ") + line;
@@ -61,7 +61,7 @@ std::string error_text(int averror) {
 
 std::string error_detail(int averror) {
   std::string msg = error_text(averror);
-  const std::string detail = take_last_log_line();
+  const std::string detail = take_last_log_lines();
   if (!detail.empty()) msg += " (FFmpeg: " + detail + ")";
   return msg;
 }

@@ -51,7 +51,7 @@ std::string error_text(int averror);
 std::string error_detail(int averror);
 // FFmpeg's last few error-level log lines since the last call, joined by " / " (empty if none), for messages about
 // failures FFmpeg reports only in its log (NVDEC's set-up inside avcodec's get_format).
-std::string take_last_log_line();
+std::string take_last_log_lines();
 // `what` + ": " + error_detail(averror); IoError unless another code fits better.
 Status error(const std::string& what, int averror);
 

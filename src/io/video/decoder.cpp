@@ -40,7 +40,7 @@ AVPixelFormat Decoder::pick_format(AVCodecContext* ctx, const AVPixelFormat* for
     self->hw_active_ = false;
     if (self->fallback_reason_.empty()) {
       if (setup_failed) {
-        const std::string detail = take_last_log_line();
+        const std::string detail = take_last_log_lines();
         self->fallback_reason_ = "NVDEC did not start for this stream" + (detail.empty() ? "" : " (FFmpeg: " + detail + ")");
       } else {
         self->fallback_reason_ = "NVDEC does not take this stream's format (chroma format or bit depth)";
