@@ -103,6 +103,21 @@ TEST(GradientEpilogue, SqrtRoundIsTheNearestInteger) {
   }
 }
 
+// The kernels' 32-bit version over the range they use it for (squared magnitudes below 2^31):
+// every value up to 2^22, both sides of perfect squares and of the half-way points r^2 + r
+// beyond, and random values.
+TEST(GradientEpilogue, SqrtRound32EqualsSqrtRound) {
+  for (uint32_t m2 = 0; m2 <= (1u << 22); ++m2) ASSERT_EQ(gradient_detail::sqrt_round32(m2), gradient_detail::sqrt_round(m2)) << m2;
+  for (uint64_t r = 2048; r * r + r + 1 < (uint64_t{1} << 31); r += 7)
+    for (uint64_t m2 : {r * r - 1, r * r, r * r + r, r * r + r + 1})
+      ASSERT_EQ(gradient_detail::sqrt_round32(static_cast<uint32_t>(m2)), gradient_detail::sqrt_round(m2)) << m2;
+  std::mt19937 rng(6);
+  for (int i = 0; i < 200000; ++i) {
+    const uint32_t m2 = rng() >> 1;
+    ASSERT_EQ(gradient_detail::sqrt_round32(m2), gradient_detail::sqrt_round(m2)) << m2;
+  }
+}
+
 TEST(GradientEpilogue, CodesSaturateAndRoundHalfUp) {
   using namespace gradient_detail;
   Epilogue e;

@@ -70,7 +70,34 @@ struct SobelTaps {
   __device__ static int ky(const GradArgs&, int p, int o) { return is_dy(p) ? deriv(o) : smooth(o); }
 };
 
-template <int R, int NP, class Taps>
+// The epilogue of a fast kernel: combine_code as it is (any scale, delta and combination), or,
+// for the plain Sobel variants without scale or delta (the common case), the same codes in 32-bit
+// integer arithmetic with the combination fixed at compile time. combine_code carries a
+// double-precision path for scale and delta, 64-bit integers and a switch; per pixel, even
+// unused, that is code the compiler may predicate through. Bounds: |response| <= 255 * 1280 (7
+// taps), so |a| + |b| fits 32 bits; a^2 + b^2 only up to 5 taps (255 * 96 each), 64-bit beyond.
+enum Epi : int { kEpiGeneric = 0, kEpiPlainA = 1, kEpiPlainL1 = 2, kEpiPlainL2 = 3 };
+
+template <int R, int kEpi>
+__device__ __forceinline__ uint32_t code_of(int a, int b, const GradArgs& g) {
+  if constexpr (kEpi == kEpiGeneric) {
+    return combine_code(a, b, static_cast<Combine>(g.combine), g.e);
+  } else {
+    const int mx = static_cast<int>(g.e.max_code);
+    if constexpr (kEpi == kEpiPlainA) {
+      return static_cast<uint32_t>(min(max(g.e.absolute ? abs(a) : a, 0), mx));
+    } else if constexpr (kEpi == kEpiPlainL1) {
+      return static_cast<uint32_t>(min(abs(a) + abs(b), mx));
+    } else if constexpr (R <= 2) {
+      return min(sqrt_round32(static_cast<uint32_t>(a * a + b * b)), static_cast<uint32_t>(mx));
+    } else {
+      const uint64_t m2 = static_cast<uint64_t>(static_cast<int64_t>(a) * a + static_cast<int64_t>(b) * b);
+      return min(sqrt_round(m2), static_cast<uint32_t>(mx));
+    }
+  }
+}
+
+template <int R, int NP, class Taps, int kEpi>
 __global__ void __launch_bounds__(32 * kWarpRows) fast_kernel(const GradArgs a) {
   const int lane = threadIdx.x;
   const int y = blockIdx.y * kWarpRows + threadIdx.y;
@@ -142,7 +169,7 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast_kernel(const GradArgs a) 
     for (int p = 0; p < NP; ++p)
 #pragma unroll
       for (int i = -R; i <= R; ++i) s[p] += Taps::kx(a, p, i) * e[p][q + R + i];
-    out[q] = combine_code(s[0], s[1], static_cast<Combine>(a.combine), a.e);
+    out[q] = code_of<R, kEpi>(s[0], s[1], a);
   }
   uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
   if (c0 + 7 < a.w) {
@@ -223,15 +250,28 @@ int sobel_variant(const Plan& plan, int r) {
 }
 
 template <int R>
-void launch_fast(const GradArgs& a, int variant, dim3 grid, dim3 block, cudaStream_t stream) {
+void launch_fast(const GradArgs& a, int variant, Epi epi, dim3 grid, dim3 block, cudaStream_t stream) {
+  using Dx = SobelTaps<R, false>;
+  using Dy = SobelTaps<R, true>;
+  const bool plain = epi != kEpiGeneric;
   switch (variant) {
-    case 1: fast_kernel<R, 1, SobelTaps<R, false>><<<grid, block, 0, stream>>>(a); return;
-    case 2: fast_kernel<R, 1, SobelTaps<R, true>><<<grid, block, 0, stream>>>(a); return;
-    case 3: fast_kernel<R, 2, SobelTaps<R, false>><<<grid, block, 0, stream>>>(a); return;
+    case 1:
+      if (plain) fast_kernel<R, 1, Dx, kEpiPlainA><<<grid, block, 0, stream>>>(a);
+      else fast_kernel<R, 1, Dx, kEpiGeneric><<<grid, block, 0, stream>>>(a);
+      return;
+    case 2:
+      if (plain) fast_kernel<R, 1, Dy, kEpiPlainA><<<grid, block, 0, stream>>>(a);
+      else fast_kernel<R, 1, Dy, kEpiGeneric><<<grid, block, 0, stream>>>(a);
+      return;
+    case 3:
+      if (epi == kEpiPlainL1) fast_kernel<R, 2, Dx, kEpiPlainL1><<<grid, block, 0, stream>>>(a);
+      else if (epi == kEpiPlainL2) fast_kernel<R, 2, Dx, kEpiPlainL2><<<grid, block, 0, stream>>>(a);
+      else fast_kernel<R, 2, Dx, kEpiGeneric><<<grid, block, 0, stream>>>(a);
+      return;
     default: break;
   }
-  if (a.npairs == 2) fast_kernel<R, 2, ArgTaps><<<grid, block, 0, stream>>>(a);
-  else fast_kernel<R, 1, ArgTaps><<<grid, block, 0, stream>>>(a);
+  if (a.npairs == 2) fast_kernel<R, 2, ArgTaps, kEpiGeneric><<<grid, block, 0, stream>>>(a);
+  else fast_kernel<R, 1, ArgTaps, kEpiGeneric><<<grid, block, 0, stream>>>(a);
 }
 
 }  // namespace
@@ -266,9 +306,13 @@ Status gradient_cuda(ConstImageView src, ImageView dst, const Plan& plan, Stream
   if (aligned) {
     const dim3 block(32, kWarpRows), grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows - 1) / kWarpRows);
     const int variant = sobel_variant(plan, std::max(r, 1));
-    if (r <= 1) launch_fast<1>(a, variant, grid, block, stream);
-    else if (r == 2) launch_fast<2>(a, variant, grid, block, stream);
-    else launch_fast<3>(a, variant, grid, block, stream);
+    // The plain epilogues: a Sobel variant with no scale or delta (sobel_variant 3 is a magnitude).
+    Epi epi = kEpiGeneric;
+    if (variant != 0 && a.e.identity)
+      epi = variant != 3 ? kEpiPlainA : plan.combine == Combine::MagL1 ? kEpiPlainL1 : kEpiPlainL2;
+    if (r <= 1) launch_fast<1>(a, variant, epi, grid, block, stream);
+    else if (r == 2) launch_fast<2>(a, variant, epi, grid, block, stream);
+    else launch_fast<3>(a, variant, epi, grid, block, stream);
     return check_launch("gradient fast_kernel");
   }
   const dim3 block(32, 8), grid((a.w + 31) / 32, (a.h + 7) / 8);

@@ -108,6 +108,15 @@ CALDERA_FILTER_HD uint32_t sqrt_round(uint64_t m2) {
   return r;
 }
 
+// sqrt_round for m2 < 2^31 in 32-bit arithmetic (the fast kernels' plain magnitude up to 5 taps;
+// equal to sqrt_round there, which tests/ops/gradient_test.cpp checks).
+CALDERA_FILTER_HD uint32_t sqrt_round32(uint32_t m2) {
+  uint32_t r = static_cast<uint32_t>(sqrtf(static_cast<float>(m2)) + 0.5f);
+  while (r * r + r < m2) ++r;
+  while (r > 0 && r * r - r >= m2) --r;
+  return r;
+}
+
 CALDERA_FILTER_HD uint32_t derivative_code(int64_t v, const Epilogue& e) {
   if (e.identity) return clamp_code(e.absolute && v < 0 ? -v : v, e.max_code);
   double x = mul_add_rn(static_cast<double>(v), e.scale, e.delta);
