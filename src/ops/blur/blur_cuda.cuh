@@ -69,8 +69,8 @@ inline SepArgs make_sep_args(const Plan& plan, const uint8_t* src, size_t src_pi
 // Shared memory the generic kernel needs for a kernel width and channel count.
 size_t generic_shared_bytes(int kx, int ch);
 Status launch_generic(const SepArgs& a, SampleType sample, cudaStream_t stream);
-// The fast 8-bit kernels (fast8.cu): true when they took the plane (1 channel, radius <= 4,
-// 8-byte aligned rows), false when the generic kernel must run.
+// The fast 8-bit kernels (fast8.cu): true when they took the plane (1 to 4 channels, radius <= 4
+// for 1 channel, 3 for 2 or 3, 2 for 4; 8-byte aligned rows), false when the generic kernel must run.
 Result<bool> launch_fast8(const SepArgs& a, cudaStream_t stream);
 
 }  // namespace caldera::blur_detail

@@ -1,5 +1,6 @@
 // Blur on the GPU, one launch per filtered plane (unfiltered planes are copied):
-//  * fast 8-bit kernels (fast8.cu) for 1-channel planes with small kernels: the 4K benchmarks.
+//  * fast 8-bit kernels (fast8.cu) for planes of 1 to 4 interleaved channels with small kernels:
+//    the 4K benchmarks.
 //  * a generic fused separable kernel for everything else: each block filters a tile of 128
 //    samples x 16 rows. Its threads first run the vertical pass for the tile's columns and the
 //    horizontal halo into shared memory (V8 or column sums for 8-bit samples, floats otherwise),

@@ -1,9 +1,11 @@
-// Fast blur kernels for 1-channel 8-bit planes (gray8, the planes of I420/I422/I444) with kernel
-// radius <= 4: the 4K benchmarks. Same integer arithmetic as the reference (blur_internal.hpp).
+// Fast blur kernels for 8-bit planes of 1 to 4 interleaved channels (gray8 and the planes of
+// I420/I422/I444; NV12's UV plane; RGB24 / BGR24; RGBA / BGRA) with kernel radius <= 4 (1
+// channel), 3 (2, 3 channels) or 2 (4): the 4K benchmarks. Same integer arithmetic as the reference
+// (blur_internal.hpp).
 //
-// A warp makes one row of a 240-column strip: lane l owns the 8 columns xs + 8l .. xs + 8l + 7
-// (xs = 240 * strip - 8). Each lane runs the vertical pass for its 8 columns with one 8-byte load
-// per source row (the 2R + 1 rows a block's 8 warps share come from L1), then takes the R columns
+// A warp makes one row of a 240-pixel strip: lane l owns the 8 pixels xs + 8l .. xs + 8l + 7
+// (xs = 240 * strip - 8). Each lane runs the vertical pass for its 8 pixels with CH 8-byte loads
+// per source row (the 2R + 1 rows a block's 8 warps share come from L1), then takes the R pixels
 // of horizontal halo on each side from its neighbours by shuffles, so lanes 1..30 can finish
 // their 8 outputs; lanes 0 and 31 only supply halo. Lanes whose columns cross the image edge read
 // border-mapped columns byte by byte, which makes their V8 the border column's, as the reference.
@@ -67,13 +69,18 @@ __device__ __forceinline__ void load_rows(const SepArgs& a, int y0, int c0, uint
   }
 }
 
-template <int R, int OP>
+// CH interleaved channels (1: gray8 and planar planes; 2: NV12's UV plane; 3: RGB24 / BGR24; 4:
+// RGBA): a lane owns 8 pixels, 8 CH samples in CH 8-byte words per row; a tap of sample q is CH
+// samples away.
+template <int R, int OP, int CH>
 __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) {
   constexpr int K = 2 * R + 1;
+  constexpr int NS = 8 * CH;  // samples per lane
+  constexpr int HS = R * CH;  // halo samples per side
   const int lane = threadIdx.x;
   const int y = blockIdx.y * kWarpRows + threadIdx.y;
   if (y >= a.h) return;  // the whole warp shares y, so shuffles below see every lane
-  const int c0 = blockIdx.x * kStrip - 8 + 8 * lane;
+  const int c0 = blockIdx.x * kStrip - 8 + 8 * lane;  // first pixel
   const FilterBorder border = static_cast<FilterBorder>(a.border);
   constexpr bool kBox = OP == static_cast<int>(Op::Box);
 
@@ -86,51 +93,56 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
     wx[o + R] = (ix >= 0 && ix < a.kx) ? (kBox ? 1u : a.wx_q16[ix]) : 0u;
   }
 
-  // ---- vertical pass: V (box) or V8 for the lane's 8 columns --------------------------------------
-  uint32_t v[8];
+  // ---- vertical pass: V (box) or V8 for the lane's 8 CH samples ----------------------------------
+  uint32_t v[NS];
 #pragma unroll
-  for (int q = 0; q < 8; ++q) v[q] = 0;
-  uint32_t centre[8];  // the source row y itself (unsharp)
+  for (int q = 0; q < NS; ++q) v[q] = 0;
+  uint32_t centre[NS];  // the source row y itself (unsharp)
   const bool inside = c0 >= 0 && c0 + 7 < a.w;
   if (inside) {
-    uint2 words[K];  // all 2R + 1 loads first, so they are in flight together
+    uint2 words[K][CH];  // all (2R + 1) CH loads first, so they are in flight together
 #pragma unroll
     for (int o = -R; o <= R; ++o) {
       const int sy = border_index(y + o, a.h, border);
-      if (sy >= 0) {
-        words[o + R] = __ldg(reinterpret_cast<const uint2*>(a.src + static_cast<size_t>(sy) * a.src_pitch + c0));
-      } else {
-        const uint32_t rep = a.cv_u8 * 0x01010101u;
-        words[o + R] = make_uint2(rep, rep);
+#pragma unroll
+      for (int c = 0; c < CH; ++c) {
+        if (sy >= 0) {
+          words[o + R][c] = __ldg(reinterpret_cast<const uint2*>(a.src + static_cast<size_t>(sy) * a.src_pitch + CH * c0) + c);
+        } else {
+          const uint32_t rep = a.cv_u8 * 0x01010101u;
+          words[o + R][c] = make_uint2(rep, rep);
+        }
       }
     }
 #pragma unroll
-    for (int q = 0; q < 8; ++q) {
-      centre[q] = byte_of(words[R], q);
+    for (int q = 0; q < NS; ++q) {
+      centre[q] = byte_of(words[R][q / 8], q % 8);
       if (kBox) {
 #pragma unroll
-        for (int o = 0; o < K; ++o) v[q] += wy[o] * byte_of(words[o], q);
+        for (int o = 0; o < K; ++o) v[q] += wy[o] * byte_of(words[o][q / 8], q % 8);
       } else {
         // Gaussian taps are symmetric: one multiply per pair of rows.
         v[q] = wy[R] * centre[q];
 #pragma unroll
-        for (int j = 1; j <= R; ++j) v[q] += wy[R + j] * (byte_of(words[R - j], q) + byte_of(words[R + j], q));
+        for (int j = 1; j <= R; ++j)
+          v[q] += wy[R + j] * (byte_of(words[R - j][q / 8], q % 8) + byte_of(words[R + j][q / 8], q % 8));
       }
     }
   } else {
-    // Columns across the image edge (or wholly outside): byte loads from border-mapped columns.
+    // Pixels across the image edge (or wholly outside): byte loads from border-mapped pixels.
 #pragma unroll
-    for (int q = 0; q < 8; ++q) {
-      const int bx = border_index(c0 + q, a.w, border);
+    for (int q = 0; q < NS; ++q) {
+      const int bx = border_index(c0 + q / CH, a.w, border);
       centre[q] = 0;
       if (bx < 0) {
         v[q] = kBox ? a.ky * a.cv_u8 : a.cv_u8 << 16;  // V of a constant column (V8 after rounding)
         continue;
       }
+      const int sample = bx * CH + q % CH;
 #pragma unroll
       for (int o = -R; o <= R; ++o) {
         const int sy = border_index(y + o, a.h, border);
-        const uint32_t b = sy < 0 ? a.cv_u8 : __ldg(a.src + static_cast<size_t>(sy) * a.src_pitch + bx);
+        const uint32_t b = sy < 0 ? a.cv_u8 : __ldg(a.src + static_cast<size_t>(sy) * a.src_pitch + sample);
         v[q] += wy[o + R] * b;
         if (o == 0) centre[q] = b;
       }
@@ -138,33 +150,33 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
   }
   if (!kBox) {
 #pragma unroll
-    for (int q = 0; q < 8; ++q) v[q] = (v[q] + 128) >> 8;
+    for (int q = 0; q < NS; ++q) v[q] = (v[q] + 128) >> 8;
   }
 
   // ---- horizontal pass: halo from the neighbouring lanes -------------------------------------------
-  uint32_t e[8 + 2 * R];  // V for columns c0 - R .. c0 + 7 + R
+  uint32_t e[NS + 2 * HS];  // V for pixels c0 - R .. c0 + 7 + R, CH samples each
 #pragma unroll
-  for (int i = 0; i < R; ++i) {
-    e[i] = __shfl_up_sync(0xFFFFFFFFu, v[8 - R + i], 1);
-    e[8 + R + i] = __shfl_down_sync(0xFFFFFFFFu, v[i], 1);
+  for (int i = 0; i < HS; ++i) {
+    e[i] = __shfl_up_sync(0xFFFFFFFFu, v[NS - HS + i], 1);
+    e[NS + HS + i] = __shfl_down_sync(0xFFFFFFFFu, v[i], 1);
   }
 #pragma unroll
-  for (int q = 0; q < 8; ++q) e[R + q] = v[q];
+  for (int q = 0; q < NS; ++q) e[HS + q] = v[q];
   if (lane == 0 || lane == 31 || c0 >= a.w) return;
 
-  uint32_t out[8];
+  uint32_t out[NS];
   const uint32_t n_box = static_cast<uint32_t>(a.kx * a.ky);
 #pragma unroll
-  for (int q = 0; q < 8; ++q) {
+  for (int q = 0; q < NS; ++q) {
     uint32_t s = 0;
     if (kBox) {
 #pragma unroll
-      for (int i = 0; i < K; ++i) s += wx[i] * e[q + i];
+      for (int i = 0; i < K; ++i) s += wx[i] * e[q + i * CH];
     } else {
       // Symmetric pairs: a side weight is at most 65536 / 3, so w * (e + e) stays below 2^32.
-      s = wx[R] * e[q + R];
+      s = wx[R] * e[q + HS];
 #pragma unroll
-      for (int j = 1; j <= R; ++j) s += wx[R + j] * (e[q + R - j] + e[q + R + j]);
+      for (int j = 1; j <= R; ++j) s += wx[R + j] * (e[q + HS - j * CH] + e[q + HS + j * CH]);
     }
     if (OP == static_cast<int>(Op::Gaussian)) {
       out[q] = (s + (1u << 23)) >> 24;
@@ -179,16 +191,20 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
                                        : static_cast<uint32_t>(min(max((65536 * in + a.amount_q8 * d + 32768) >> 16, 0), 255));
     }
   }
-  uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
+  uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch + CH * c0;
   if (c0 + 7 < a.w) {
-    uint2 packed;
-    packed.x = out[0] | (out[1] << 8) | (out[2] << 16) | (out[3] << 24);
-    packed.y = out[4] | (out[5] << 8) | (out[6] << 16) | (out[7] << 24);
-    *reinterpret_cast<uint2*>(row + c0) = packed;
+#pragma unroll
+    for (int c = 0; c < CH; ++c) {
+      const uint32_t* o = out + 8 * c;
+      uint2 packed;
+      packed.x = o[0] | (o[1] << 8) | (o[2] << 16) | (o[3] << 24);
+      packed.y = o[4] | (o[5] << 8) | (o[6] << 16) | (o[7] << 24);
+      reinterpret_cast<uint2*>(row)[c] = packed;
+    }
   } else {
 #pragma unroll
-    for (int q = 0; q < 8; ++q)
-      if (c0 + q < a.w) row[c0 + q] = static_cast<uint8_t>(out[q]);
+    for (int q = 0; q < NS; ++q)
+      if (c0 + q / CH < a.w) row[q] = static_cast<uint8_t>(out[q]);
   }
 }
 
@@ -295,37 +311,56 @@ int binomial_radius(const SepArgs& a) {
   return a.kx / 2;
 }
 
-template <int R>
+template <int R, int CH>
 Status launch_r(const SepArgs& a, cudaStream_t stream) {
   const dim3 block(32, kWarpRows);
   const dim3 grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows - 1) / kWarpRows);
   switch (static_cast<Op>(a.op)) {
-    case Op::Gaussian: fast8_kernel<R, static_cast<int>(Op::Gaussian)><<<grid, block, 0, stream>>>(a); break;
-    case Op::Box: fast8_kernel<R, static_cast<int>(Op::Box)><<<grid, block, 0, stream>>>(a); break;
-    case Op::Unsharp: fast8_kernel<R, static_cast<int>(Op::Unsharp)><<<grid, block, 0, stream>>>(a); break;
+    case Op::Gaussian: fast8_kernel<R, static_cast<int>(Op::Gaussian), CH><<<grid, block, 0, stream>>>(a); break;
+    case Op::Box: fast8_kernel<R, static_cast<int>(Op::Box), CH><<<grid, block, 0, stream>>>(a); break;
+    case Op::Unsharp: fast8_kernel<R, static_cast<int>(Op::Unsharp), CH><<<grid, block, 0, stream>>>(a); break;
   }
   return check_launch("blur fast8_kernel");
 }
 
+template <int CH>
+Status launch_ch(const SepArgs& a, int r, cudaStream_t stream) {
+  if (r <= 1) return launch_r<1, CH>(a, stream);
+  if (r == 2) return launch_r<2, CH>(a, stream);
+  if constexpr (CH <= 3) {
+    if (r == 3) return launch_r<3, CH>(a, stream);
+  }
+  if constexpr (CH == 1) return launch_r<4, CH>(a, stream);
+  return internal_error("blur: fast8 radius " + std::to_string(r) + " with " + std::to_string(CH) + " channels");
+}
+
+// The largest radius the fast kernels take per channel count: the samples a lane holds (8 CH
+// per row, times 2R + 1 rows) must stay in registers.
+int fast8_max_radius(int ch) { return ch == 1 ? 4 : ch <= 3 ? 3 : 2; }
+
 }  // namespace
 
 Result<bool> launch_fast8(const SepArgs& a, cudaStream_t stream) {
-  if (a.ch != 1) return false;
+  if (a.ch < 1 || a.ch > 4) return false;
   const int r = std::max(std::max(a.ax, a.kx - 1 - a.ax), std::max(a.ay, a.ky - 1 - a.ay));
-  if (r > 4) return false;
+  if (r > fast8_max_radius(a.ch)) return false;
   for (auto [ptr, pitch] : {std::pair{reinterpret_cast<uintptr_t>(a.src), a.src_pitch},
                             std::pair{reinterpret_cast<uintptr_t>(a.dst), a.dst_pitch}})
     if (ptr % 8 || pitch % 8) return false;
-  if (const int br = binomial_radius(a)) {
-    const dim3 block(32, kWarpRows);
-    const dim3 grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows * kRows - 1) / (kWarpRows * kRows));
-    if (br == 1) binomial8_kernel<1><<<grid, block, 0, stream>>>(a);
-    else binomial8_kernel<2><<<grid, block, 0, stream>>>(a);
-    CALDERA_RETURN_IF_ERROR(check_launch("blur binomial8_kernel"));
-    return true;
+  if (a.ch == 1) {
+    if (const int br = binomial_radius(a)) {
+      const dim3 block(32, kWarpRows);
+      const dim3 grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows * kRows - 1) / (kWarpRows * kRows));
+      if (br == 1) binomial8_kernel<1><<<grid, block, 0, stream>>>(a);
+      else binomial8_kernel<2><<<grid, block, 0, stream>>>(a);
+      CALDERA_RETURN_IF_ERROR(check_launch("blur binomial8_kernel"));
+      return true;
+    }
   }
-  const Status s = r <= 1 ? launch_r<1>(a, stream) : r == 2 ? launch_r<2>(a, stream) : r == 3 ? launch_r<3>(a, stream)
-                                                                                     : launch_r<4>(a, stream);
+  const Status s = a.ch == 1   ? launch_ch<1>(a, r, stream)
+                   : a.ch == 2 ? launch_ch<2>(a, r, stream)
+                   : a.ch == 3 ? launch_ch<3>(a, r, stream)
+                               : launch_ch<4>(a, r, stream);
   if (!s) return s;
   return true;
 }
