@@ -25,6 +25,9 @@ struct SepArgs {
   uint32_t cv_u8 = 0;  // Constant border, 8-bit code
   float cv_f = 0;      // Constant border, float path
   int amount_q8 = 256, threshold_q8 = 0;
+  // ceil(2^32 / (2 kx ky)): fast8's box division floor((2S + n) / 2n) as one multiply-high, exact
+  // for numerators below 2^32 / 2n (theirs stay below 2^16: S <= 255 n, n <= 81).
+  uint32_t box_recip = 0;
   int shift = 0;          // P010: code = word >> 6
   float max_code = 255;   // 16-bit outputs clamp to it
   uint32_t wx_q16[2 * kMaxRadius + 1] = {};
@@ -52,6 +55,8 @@ inline SepArgs make_sep_args(const Plan& plan, const uint8_t* src, size_t src_pi
   a.cv_u8 = static_cast<uint32_t>(std::clamp(std::floor(plan.border_value + 0.5), 0.0, 255.0));
   a.cv_f = static_cast<float>(plan.border_value);
   a.amount_q8 = plan.amount_q8;
+  const uint64_t box_d = 2 * static_cast<uint64_t>(plan.kx) * static_cast<uint64_t>(plan.ky);
+  a.box_recip = static_cast<uint32_t>(std::min<uint64_t>(((uint64_t{1} << 32) + box_d - 1) / box_d, 0xFFFFFFFFu));
   a.threshold_q8 = plan.threshold_q8;
   a.shift = shift;
   a.max_code = max_code;

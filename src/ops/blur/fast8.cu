@@ -181,8 +181,10 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
     if (OP == static_cast<int>(Op::Gaussian)) {
       out[q] = (s + (1u << 23)) >> 24;
     } else if (kBox) {
-      // 2s + n < 2^24: the float quotient's floor is exact.
-      out[q] = static_cast<uint32_t>(__fdiv_rn(static_cast<float>(2 * s + n_box), static_cast<float>(2 * n_box)));
+      // floor((2s + n) / 2n) by multiply-high with m = ceil(2^32 / d), d = 2n: x m / 2^32 = x / d +
+      // x e / (d 2^32) with e = m d - 2^32 < d, and x e < 2^16 * 162 < 2^32 keeps it below the
+      // next integer (x = 2s + n <= 511 * 81 for radius <= 4).
+      out[q] = __umulhi(2 * s + n_box, a.box_recip);
     } else {
       const int in = static_cast<int>(centre[q]);
       const int blur8 = static_cast<int>((s + (1u << 15)) >> 16);
