@@ -8,6 +8,7 @@
 
 #include "caldera/ops/blur.hpp"
 #include "emu/cuda_emu.hpp"
+#include "ops/blur/blur_cuda.cuh"
 #include "emu/emu_testing.hpp"
 #include "support/image_testing.hpp"
 
@@ -172,6 +173,24 @@ TEST(BlurEmuExtra, LumaOnlyCopiesChroma) {
   g.g.sigma_x = 2.0;
   g.g.planes = PlaneSet::LumaOnly;
   check(g, src.view(), Layout::Aligned, emu::Schedule::Forward, "gaussian luma-only i420");
+}
+
+// The fast kernel's box division: one multiply-high by make_sep_args' reciprocal equals the
+// reference's integer division for every sum a box of up to 9x9 taps can reach.
+TEST(BlurEmuExtra, BoxReciprocalDividesExactly) {
+  for (int kx = 1; kx <= 9; ++kx)
+    for (int ky = 1; ky <= 9; ++ky) {
+      blur_detail::Plan plan;
+      plan.op = blur_detail::Op::Box;
+      plan.kx = kx;
+      plan.ky = ky;
+      plan.wx.assign(static_cast<size_t>(kx), 1.0 / kx);
+      plan.wy.assign(static_cast<size_t>(ky), 1.0 / ky);
+      const blur_detail::SepArgs a = blur_detail::make_sep_args(plan, nullptr, 0, nullptr, 0, 1, 1, 1, 0, 255);
+      const uint32_t n = static_cast<uint32_t>(kx * ky);
+      for (uint32_t sum = 0; sum <= 255 * n; ++sum)
+        ASSERT_EQ(__umulhi(2 * sum + n, a.box_recip), (2 * sum + n) / (2 * n)) << kx << "x" << ky << " sum " << sum;
+    }
 }
 
 }  // namespace
