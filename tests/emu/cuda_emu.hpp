@@ -139,6 +139,7 @@ inline long long max(long long a, long long b) { return a > b ? a : b; }
 inline float __fdiv_rn(float a, float b) { return a / b; }  // IEEE division, as the device's
 inline double __dadd_rn(double a, double b) { return a + b; }
 inline double __dmul_rn(double a, double b) { return a * b; }
+inline double __ddiv_rn(double a, double b) { return a / b; }
 
 inline int atomicMin(int* p, int v) {
   ::emu::maybe_yield();

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,30 @@ TEST(BilateralPlan, TablesAndRadiusFollowOpenCv) {
   EXPECT_NE(bad.status().message().find("radius 30"), std::string::npos) << bad.status().message();
   p.diameter = 33;
   EXPECT_NE(bilateral_detail::plan_bilateral(p, 1).status().message().find("diameter 33"), std::string::npos);
+}
+
+// The CUDA kernel rounds floor((2 num + den) / (2 den)) in double precision (cuda.cu,
+// round_quotient): the argument that this equals the integer division over the sums the filter can
+// reach (den < 961 * 2^30, num <= 255 den), checked at the largest sums and right at the rounding
+// points k + 1/2 (num = k den + den / 2 and its neighbours), where an error would show first.
+TEST(BilateralRounding, DoubleQuotientEqualsTheIntegerOne) {
+  auto integer = [](uint64_t num, uint64_t den) { return (2 * num + den) / (2 * den); };
+  auto dbl = [](uint64_t num, uint64_t den) {
+    return static_cast<uint64_t>(std::floor(static_cast<double>(2 * num + den) / static_cast<double>(2 * den)));
+  };
+  std::mt19937_64 rng(11);
+  const uint64_t max_den = 961ull << 30;
+  for (int i = 0; i < 200000; ++i) {
+    const uint64_t den = (1ull << 30) + rng() % (max_den - (1ull << 30));
+    const uint64_t k = rng() % 255;
+    for (int64_t d : {-2, -1, 0, 1, 2}) {
+      const uint64_t num = k * den + den / 2 + static_cast<uint64_t>(d);  // around k + 1/2
+      ASSERT_EQ(dbl(num, den), integer(num, den)) << num << " / " << den;
+    }
+    const uint64_t any = rng() % (255 * den + 1);
+    ASSERT_EQ(dbl(any, den), integer(any, den)) << any << " / " << den;
+  }
+  ASSERT_EQ(dbl(255 * (max_den - 1), max_den - 1), integer(255 * (max_den - 1), max_den - 1));
 }
 
 TEST(BilateralReference, SmoothsFlatNoiseAndKeepsStrongEdges) {

@@ -1,7 +1,8 @@
 // Bilateral on the GPU, one launch per filtered plane. A block of 16 x 16 threads makes 16 x 16
 // pixels: it loads the pixels of its tile and halo (border-mapped) and both weight tables into
 // shared memory, then each thread runs the window sums of bilateral_internal.hpp for its pixel in
-// the same integer arithmetic as the reference (64-bit sums, exact division), so the codes agree.
+// the same integer arithmetic as the reference (64-bit sums; the rounding division in double
+// precision, exact for these operands: round_quotient), so the codes agree.
 #include <cuda_runtime.h>
 
 #include <string>
@@ -30,6 +31,16 @@ struct BilateralArgs {
   uint16_t ws[(kMaxRadius + 1) * (kMaxRadius + 1)] = {};
   uint16_t wc[kMaxWc] = {};
 };
+
+// floor((2 num + den) / (2 den)), the reference's integer rounding, in double precision: with w <
+// 2^30 per tap and at most 961 taps, den < 2^40 and num <= 255 den, so both operands are below
+// 2^53 and convert exactly; the correctly rounded quotient (<= 255.5) is within 2^-45 of the
+// exact one, which, when not an integer, is at least 1 / (2 den) > 2^-41 from one, so the floor is
+// the same - without the long software sequence of a 64-bit integer division per channel.
+__device__ __forceinline__ uint32_t round_quotient(unsigned long long num, unsigned long long den) {
+  const double x = static_cast<double>(2 * num + den), d = static_cast<double>(2 * den);
+  return static_cast<uint32_t>(floor(__ddiv_rn(x, d)));
+}
 
 template <int C>
 __global__ void __launch_bounds__(kTile* kTile) bilateral_kernel(const BilateralArgs a) {
@@ -80,7 +91,7 @@ __global__ void __launch_bounds__(kTile* kTile) bilateral_kernel(const Bilateral
   }
   uint8_t* out = a.dst + static_cast<size_t>(y) * a.dst_pitch + x * C;
 #pragma unroll
-  for (int c = 0; c < C; ++c) out[c] = static_cast<uint8_t>((2 * num[c] + den) / (2 * den));
+  for (int c = 0; c < C; ++c) out[c] = static_cast<uint8_t>(round_quotient(num[c], den));
 }
 
 }  // namespace
