@@ -40,6 +40,10 @@ void expect_nvdec_matches_software(const std::string& path, PixelFormat gpu_form
   SourceOptions hw;
   hw.decode_context = gpu;
   auto src = open_media_source(path, hw);
+  // The driver's answer to FFmpeg's capability query (cuvidGetDecoderCaps): this GPU's NVDEC has
+  // no decoder for the codec (the H200 says so for AV1). Any other failure is a failure.
+  if (!src && src.status().message().find("Hardware is lacking required capabilities") != std::string::npos)
+    GTEST_SKIP() << "this GPU's NVDEC cannot decode " << path << ": " << src.status().to_string();
   ASSERT_TRUE(src) << src.status().to_string();
   ASSERT_EQ((*src)->info().memory, MemoryKind::Device) << (*src)->info().decoder;
   EXPECT_NE((*src)->info().decoder.find("NVDEC"), std::string::npos) << (*src)->info().decoder;
