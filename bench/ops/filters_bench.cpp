@@ -2,6 +2,8 @@
 // NPP's nppiFilterGaussBorder with its fixed masks, box against nppiFilterBoxBorder, unsharp,
 // median, bilateral against nppiFilterBilateralGaussBorder, Laplacian. NPP's borders replicate,
 // so the rows against it run ours with the replicate border too.
+#include <cuda_runtime_api.h>
+
 #include <cmath>
 #include <functional>
 #include <string>
@@ -10,8 +12,10 @@
 #include "caldera/ops/blur.hpp"
 #include "caldera/ops/gradient.hpp"
 #include "caldera/ops/median.hpp"
+#include "core/cuda_check.hpp"
 #include "support/bench.hpp"
 #include "support/filter_inputs.hpp"
+#include "support/plain_copy.hpp"
 
 namespace caldera::bench {
 namespace {
@@ -83,6 +87,23 @@ GaussianParams gauss(int k, double sigma, FilterBorder b = FilterBorder::Replica
 
 CALDERA_BENCH(filters_gaussian) {
   Context& ctx = *env.ctx;
+  // No filter beats a plain copy of the same bytes timed the same way: these two rows say what
+  // fraction of the (1 GiB) copy bandwidth a 4K gray8 frame's read + write reaches at all.
+  CALDERA_RETURN_IF_ERROR(row(env, PixelFormat::Gray8, "copy gray8 (cudaMemcpy2DAsync)",
+                              [&ctx](ConstImageView a, ImageView b) {
+                                const auto& sp = a.plane(0);
+                                const auto& dp = b.plane(0);
+                                return cuda_status(cudaMemcpy2DAsync(dp.data, dp.pitch, sp.data, sp.pitch, kW, kH,
+                                                                     cudaMemcpyDeviceToDevice, ctx.stream()),
+                                                   "cudaMemcpy2DAsync");
+                              },
+                              "", nullptr));
+  CALDERA_RETURN_IF_ERROR(row(env, PixelFormat::Gray8, "copy gray8 (a plain copy kernel, 16 bytes per thread)",
+                              [&ctx](ConstImageView a, ImageView b) {
+                                return plain_copy_cuda(a.plane(0).data, a.plane(0).pitch, b.plane(0).data,
+                                                       b.plane(0).pitch, kW, kH, ctx.stream());
+                              },
+                              "", nullptr));
   auto g = [&](const GaussianParams& p) -> Run {
     return [&ctx, p](ConstImageView a, ImageView b) { return gaussian_blur_cuda(a, b, p, ctx.stream()); };
   };

@@ -19,22 +19,27 @@ ncu_bin=$(tool ncu)
 sanitizer=$(tool compute-sanitizer)
 
 # kernel name pattern | benchmark filter (caldera bench --filter: a substring of the group or of
-# the name a benchmark function checks before it runs: "sobel" and "canny" run all their rows, and
-# the profiled launch is the 11th of the pattern - the first row's)
+# the name a benchmark function checks before it runs: "sobel" and "canny" run all their rows) |
+# launches per call (optional, 1: the profiled launches are those of the 11th call - the first
+# row's). CALDERA_PROFILE_KERNELS replaces the list: entries like these, separated by ';'.
 kernels=(
   "fast8_kernel|gaussian gray8 3x3"
   "fast_kernel|sobel"
-  "tile_kernel|canny"
+  "classify_kernel|label_kernel|cross_kernel|resolve_kernel|canny|4"
   "fused_forward_kernel|p010 hdr10->nv12 bt2390 fused, fixed peak"
 )
+if [ -n "${CALDERA_PROFILE_KERNELS:-}" ]; then IFS=';' read -r -a kernels <<<"$CALDERA_PROFILE_KERNELS"; fi
 : > "$OUT/ncu.txt"
 if [ -z "$ncu_bin" ]; then
   echo "ncu not found" | tee -a "$OUT/ncu.txt"
 else
   for entry in "${kernels[@]}"; do
-    k=${entry%%|*} f=${entry#*|}
-    echo "=== $k (caldera bench --filter '$f')" >> "$OUT/ncu.txt"
-    timeout 120 "$ncu_bin" --clock-control none -k "regex:$k" --launch-skip 10 --launch-count 1 \
+    # The last field is a launch count when it is a number; the one before it the filter.
+    count=1
+    if [[ "${entry##*|}" =~ ^[0-9]+$ ]]; then count=${entry##*|}; entry=${entry%|*}; fi
+    f=${entry##*|} k=${entry%|*}
+    echo "=== $k (caldera bench --filter '$f', $count launches)" >> "$OUT/ncu.txt"
+    timeout 120 "$ncu_bin" --clock-control none -k "regex:$k" --launch-skip $((10 * count)) --launch-count "$count" \
       --section SpeedOfLight --section Occupancy --section LaunchStats --section WarpStateStats \
       --section MemoryWorkloadAnalysis --section SchedulerStats \
       "$bin/caldera" bench --filter "$f" >> "$OUT/ncu.txt" 2>&1 || echo "ncu: exit $?" >> "$OUT/ncu.txt"
