@@ -1,5 +1,5 @@
 // Canny on the GPU: an optional Gaussian pre-blur (the blur kernels, into the workspace), then
-// four launches that reproduce the reference exactly. Pixels travel as bit masks (one 32-bit
+// three launches that reproduce the reference exactly. Pixels travel as bit masks (one 32-bit
 // word per tile row, bit = column, tile-major), so hysteresis inside a 32x32 tile is a warp of
 // shifts, ORs and carries (lane = tile row) instead of a per-pixel union-find:
 //  1. classify_kernel: one block per 480x32 pixels (16 warps of 30 output columns, 15 tiles).
@@ -7,17 +7,19 @@
 //     source rows in registers (each source row is read once per column), gets the neighbouring
 //     columns' magnitudes by shuffles, applies the reference's non-maximum suppression and
 //     thresholds in its integer arithmetic and ballots the candidate (weak or strong) and strong
-//     masks; the block assembles them into tile words.
-//  2. label_kernel: one warp per tile floods "strong" through the tile's 8-connected candidates
-//     (reach) and groups the ring's (outermost rows and columns) remaining candidates by their
-//     tile-local component. A ring pixel reached from a strong pixel links to the strong node
-//     (-1, the smallest), the others to their component's smallest ring node.
-//  3. cross_kernel: unions across tile edges (hysteresis.hpp's cross_tile_unions, less the pairs
+//     masks; the block assembles them into tile words. Then a warp per tile (label_tile) floods
+//     "strong" through the tile's 8-connected candidates (reach) and groups the ring's (outermost
+//     rows and columns) remaining candidates by their tile-local component. A ring pixel reached
+//     from a strong pixel links to the strong node (-1, the smallest), the others to their
+//     component's smallest ring node. (A separate label launch measured 8 us slower at 4K on the
+//     H200; doing the cross-tile unions in this kernel too, behind per-block "done" flags, measured
+//     37 us slower.)
+//  2. cross_kernel: unions across tile edges (hysteresis.hpp's cross_tile_unions, less the pairs
 //     of two strong-reached pixels).
-//  4. resolve_kernel: one warp per tile: the ring pixels whose root became the strong node seed
+//  3. resolve_kernel: one warp per tile: the ring pixels whose root became the strong node seed
 //     one more flood inside the tile; reach goes to dst as 0 / 255 through shared memory.
 // A component of candidates is an edge iff it holds a strong pixel: a component inside one tile
-// is decided by step 2's flood; one that reaches the ring is one union-find set over the rings,
+// is decided by step 1's flood; one that reaches the ring is one union-find set over the rings,
 // whose root is the strong node iff one of its tile parts held a strong pixel.
 #include <cuda_runtime.h>
 
@@ -311,6 +313,14 @@ __device__ void write_ring_nodes(const CannyArgs& a, int tile, uint32_t c, uint3
   }
 }
 
+// Tile `tile` (a whole warp, lane = tile row): the flood from the strong pixels s through the
+// candidates c, then the ring nodes.
+__device__ __forceinline__ void label_tile(const CannyArgs& a, int tile, uint32_t c, uint32_t s) {
+  const uint32_t f = __ballot_sync(kAll, s != 0) ? flood(s, c) : 0u;
+  a.reach[tile * kTile + threadIdx.x] = f;
+  write_ring_nodes(a, tile, c, f);
+}
+
 template <int R, class Taps, bool kL2>
 __global__ void __launch_bounds__(kTile * kBlockWarps, 2) classify_kernel(const CannyArgs a) {
   // [candidate, strong][tile row][warp]: the 30 output columns of each warp's row.
@@ -339,19 +349,7 @@ __global__ void __launch_bounds__(kTile * kBlockWarps, 2) classify_kernel(const 
   const uint32_t s = s_bits[1][lane][wa] >> oa | s_bits[1][lane][wa + 1] << (kWarpCols - oa);
   const int tile = blockIdx.y * a.tiles_x + tx;
   a.cand[tile * kTile + lane] = c;
-  a.reach[tile * kTile + lane] = s;  // label_kernel grows it into the reached set
-}
-
-// One warp per tile (lane = tile row), warps retiring on their own: the flood from the strong
-// pixels, then the ring nodes.
-__global__ void __launch_bounds__(kTile * kTileWarps) label_kernel(const CannyArgs a, int tiles) {
-  const int tile = blockIdx.x * kTileWarps + threadIdx.y;
-  if (tile >= tiles) return;  // whole warps
-  const int lane = threadIdx.x;
-  const uint32_t c = a.cand[tile * kTile + lane], s = a.reach[tile * kTile + lane];
-  const uint32_t f = __ballot_sync(kAll, s != 0) ? flood(s, c) : 0u;
-  a.reach[tile * kTile + lane] = f;
-  write_ring_nodes(a, tile, c, f);
+  label_tile(a, tile, c, s);
 }
 
 // ---- 2. unions across tile edges (the union-find: hysteresis.hpp's uf_find / uf_union) -------------- -------------------------------------------------------------------
@@ -530,8 +528,6 @@ Status canny_cuda(ConstImageView src, ImageView dst, const CannyParams& params, 
   if (plan.l2) classify(std::true_type{});
   else classify(std::false_type{});
   CALDERA_RETURN_IF_ERROR(check_launch("canny classify_kernel"));
-  label_kernel<<<(tiles + kTileWarps - 1) / kTileWarps, dim3(kTile, kTileWarps), 0, stream>>>(a, tiles);
-  CALDERA_RETURN_IF_ERROR(check_launch("canny label_kernel"));
   if (tiles > 1) {
     const long long threads = static_cast<long long>(tiles) * 2 * kTile;
     cross_kernel<<<static_cast<unsigned>((threads + 255) / 256), 256, 0, stream>>>(a, tiles);
