@@ -86,6 +86,8 @@ if [ -n "$models" ]; then
       [ -f "$cache/$m.$ext" ] || { echo "pack: $cache/$m.$ext is missing (run scripts/fetch-models.sh)" >&2; exit 1; }
       cp "$cache/$m.$ext" "$bundle/models/"
     done
+    # The model's input/output settings (border, scale, residual), where it has them.
+    [ -f "$cache/$m.io" ] && cp "$cache/$m.io" "$bundle/models/"
   done
 fi
 

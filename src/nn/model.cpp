@@ -10,6 +10,7 @@
 #include "nn/import/ncnn/ncnn_import.hpp"
 #include "nn/import/onnx/onnx_import.hpp"
 #include "nn/ir/graph.hpp"
+#include "nn/model_io_meta.hpp"
 #include "nn/passes/pass.hpp"
 #include "nn/plan/memory_plan.hpp"
 
@@ -109,7 +110,16 @@ Result<Model> Model::load_ncnn(const std::string& param_path, const std::string&
                               const LoadOptions& options) {
   CALDERA_ASSIGN_OR_RETURN(ncnn::ImportResult imported, ncnn::import_ncnn_files(param_path, bin_path));
   const ncnn::WeightStats stats = imported.weights;
+  std::string io_note;
+  if (options.apply_io) {
+    CALDERA_ASSIGN_OR_RETURN(std::optional<ModelIoMeta> io, read_model_io_for(param_path));
+    if (io) {
+      CALDERA_RETURN_IF_ERROR(apply_model_io(imported.graph, *io));
+      io_note = io->describe();
+    }
+  }
   CALDERA_ASSIGN_OR_RETURN(Model m, from_graph(std::move(imported.graph), options));
+  m.io_note_ = std::move(io_note);
   m.weight_note_ = "convolution weights stored as float16 in " + std::to_string(stats.float16_arrays) +
                    " arrays, float32 in " + std::to_string(stats.float32_arrays) + "; biases and slopes float32";
   return m;
@@ -152,9 +162,11 @@ Result<TensorShape> Model::output_shape(const TensorShape& input) const {
 
 namespace {
 
-std::string notes(const std::string& weight_note, const std::vector<PassRecord>& passes, bool passes_run) {
+std::string notes(const std::string& weight_note, const std::string& io_note, const std::vector<PassRecord>& passes,
+                  bool passes_run) {
   std::string text;
   if (!weight_note.empty()) text += "  weights: " + weight_note + "\n";
+  if (!io_note.empty()) text += "  io: " + io_note + "\n";
   if (!passes_run) text += "  passes: off\n";
   for (const PassRecord& p : passes) text += "  pass " + p.pass + ": " + p.summary + "\n";
   return text;
@@ -162,12 +174,12 @@ std::string notes(const std::string& weight_note, const std::vector<PassRecord>&
 
 }  // namespace
 
-std::string Model::dump() const { return ir::dump(*graph_) + notes(weight_note_, passes_, passes_run_); }
+std::string Model::dump() const { return ir::dump(*graph_) + notes(weight_note_, io_note_, passes_, passes_run_); }
 
 Result<std::string> Model::dump_for(const TensorShape& input) const {
   CALDERA_RETURN_IF_ERROR(check_input_shape(input));
   CALDERA_ASSIGN_OR_RETURN(std::vector<ir::Shape> shapes, ir::compute_shapes(*graph_, {to_ir(input)}));
-  std::string text = ir::dump(*graph_, &shapes) + notes(weight_note_, passes_, passes_run_);
+  std::string text = ir::dump(*graph_, &shapes) + notes(weight_note_, io_note_, passes_, passes_run_);
   // Activation memory for this input: each tensor lives from the step that makes it to its last
   // reader (graph inputs from the start, outputs to the end), placed by the planner into one
   // buffer, in fp16 as the CUDA runtime keeps them.

@@ -323,6 +323,13 @@ TEST(NnCudaRuntime, RealesrganX4plusAnimeMatchesCpu) { real_model_case("realesrg
 TEST(NnCudaRuntime, RealesrganX4plusMatchesCpu) { real_model_case("realesrgan-x4plus", {1, 3, 24, 20}); }  // residual fused
 TEST(NnCudaRuntime, RealesrAnimevideov3x3MatchesCpu) { real_model_case("realesr-animevideov3-x3", {1, 3, 35, 29}); }  // odd sizes
 TEST(NnCudaRuntime, RealesrAnimevideov3x2MatchesCpu) { real_model_case("realesr-animevideov3-x2", {2, 3, 30, 26}); }  // bicubic 0.5
+// The waifu2x / Real-CUGAN zoo with their .io folded in (edge border Pad with alignment, Slice to
+// 2x / 4x the input, Real-CUGAN 4x's nearest residual): odd sizes take the alignment path;
+// cunet's squeeze-excitation is Reduce -> Gemm -> broadcast Binary mul, its crops Slices to a
+// reference. Not yet run on a GPU (added 2026-12-02).
+TEST(NnCudaRuntime, Waifu2xCunetScale2xMatchesCpu) { real_model_case("waifu2x-cunet-scale2x", {1, 3, 37, 45}); }
+TEST(NnCudaRuntime, Waifu2xUpconv7Scale2xMatchesCpu) { real_model_case("waifu2x-upconv7-scale2x", {2, 3, 31, 40}); }
+TEST(NnCudaRuntime, RealcuganUp4xConservativeMatchesCpu) { real_model_case("realcugan-up4x-conservative", {1, 3, 29, 34}); }
 
 }  // namespace
 }  // namespace caldera::nn

@@ -41,6 +41,11 @@ struct LoadOptions {
   // as imported (tests compare the two; BatchNorm nodes and 6-D Reshape/Transpose chains then run
   // on the CPU only).
   bool run_passes = true;
+  // ncnn models: the <stem>.io file next to the .param, if there is one (src/nn/model_io_meta.hpp:
+  // the border a valid-convolution network consumes, size alignment, output crop, a residual
+  // input), folded into the graph so the model maps an image to scale x its size. Off: the
+  // network exactly as the .param describes it.
+  bool apply_io = true;
 };
 
 // What one graph pass did to a model at load.
@@ -86,6 +91,7 @@ class Model {
  private:
   std::shared_ptr<const ir::Graph> graph_;
   std::string weight_note_;  // "float16 x18" etc., from the importer
+  std::string io_note_;      // the model io settings applied at load, if any
   std::vector<PassRecord> passes_;
   bool passes_run_ = false;
 };

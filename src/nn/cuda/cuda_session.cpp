@@ -120,8 +120,8 @@ Status CudaSession::build(const ir::Graph& g) {
       if (n.inputs.size() > static_cast<size_t>(kMaxEltwiseInputs))
         return unsupported(label(n) + ": " + std::to_string(n.inputs.size()) + " inputs (the CUDA runtime takes up to " +
                            std::to_string(kMaxEltwiseInputs) + ")");
-    } else if (n.op == ir::OpType::Reshape) {
-      st.in = {n.inputs[0]};  // the other inputs only lend their shapes
+    } else if (n.op == ir::OpType::Reshape || n.op == ir::OpType::Slice) {
+      st.in = {n.inputs[0]};  // the other inputs (a Slice's reference) only lend their shapes
     }
     steps_.push_back(std::move(st));
   }

@@ -108,6 +108,13 @@ void node_attrs(std::ostringstream& a, const Node& n) {
       static const char* const axes[3] = {"c", "h", "w"};
       bool any = false;
       for (int k = 0; k < 3; ++k) {
+        if (s.to_reference[k]) {
+          a << (any ? " " : "") << axes[k] << " " << s.begin[k] << ":+";
+          if (s.reference_scale != 1) a << s.reference_scale << "x";
+          a << "ref";
+          any = true;
+          continue;
+        }
         if (s.begin[k] == 0 && s.end[k] == kSliceToEnd) continue;
         a << (any ? " " : "") << axes[k] << " " << s.begin[k] << ":" << end_text(s.end[k]);
         any = true;
@@ -119,6 +126,7 @@ void node_attrs(std::ostringstream& a, const Node& n) {
       const auto& p = n.attr<PadAttrs>();
       a << pad_mode_name(p.mode) << " " << p.top << "," << p.left << "," << p.bottom << "," << p.right;
       if (p.mode == PadMode::Constant && p.value != 0.f) a << " value " << float_text(p.value);
+      if (p.align_h != 1 || p.align_w != 1) a << " align " << p.align_h << "x" << p.align_w;
       break;
     }
     case OpType::Gemm: {

@@ -45,6 +45,7 @@ std::pair<int, int> input_arity(const Node& n) {
     case OpType::Eltwise: return {2, -1};
     case OpType::Concat: return {1, -1};
     case OpType::Reshape: return {1, -1};  // the data, then tensors whose shapes it reads
+    case OpType::Slice: return n.attr<SliceAttrs>().has_reference() ? std::pair{2, 2} : std::pair{1, 1};
     default: return {1, 1};
   }
 }
@@ -219,6 +220,16 @@ Status check_node(const Graph& g, int index) {
     case OpType::Pad: {
       const auto& a = n.attr<PadAttrs>();
       if (!non_negative({a.top, a.left, a.bottom, a.right})) return invalid_argument(where + ": negative padding");
+      if (!positive({a.align_h, a.align_w}) || a.align_h > 1024 || a.align_w > 1024)
+        return invalid_argument(where + ": alignment must be 1..1024");
+      return Status::ok();
+    }
+    case OpType::Slice: {
+      const auto& a = n.attr<SliceAttrs>();
+      if (a.reference_scale < 1 || a.reference_scale > 64) return invalid_argument(where + ": reference scale must be 1..64");
+      for (int k = 0; k < 3; ++k)
+        if (a.to_reference[k] && (a.begin[k] < 0 || a.begin[k] == kSliceToEnd))
+          return invalid_argument(where + ": a slice to a reference's size needs a non-negative begin");
       return Status::ok();
     }
     case OpType::Gemm: {

@@ -176,6 +176,13 @@ inline constexpr int64_t kSliceToEnd = INT64_MAX;
 struct SliceAttrs {
   int64_t begin[3] = {0, 0, 0};  // channels, rows, columns (the batch is never sliced)
   int64_t end[3] = {kSliceToEnd, kSliceToEnd, kSliceToEnd};
+  // To a reference (a second input, read for its shape only): on a marked axis the box is
+  // [begin, begin + reference_scale x the reference's size), clamped to the input, begin >= 0
+  // and `end` unused. ncnn's two-input Crop (reference_scale 1) and the output crop of a model
+  // whose input was padded (scale x the graph input) are this.
+  bool to_reference[3] = {false, false, false};
+  int reference_scale = 1;
+  bool has_reference() const { return to_reference[0] || to_reference[1] || to_reference[2]; }
 };
 struct SliceRange {
   int64_t start = 0, length = 0;
@@ -190,6 +197,9 @@ struct PadAttrs {
   int top = 0, left = 0, bottom = 0, right = 0;
   float value = 0.f;  // Constant only
   // Reflect mirrors without repeating the edge (pad < size); Edge repeats the edge pixel.
+  // More rows at the bottom / columns at the right, in the same mode, until the padded size is a
+  // multiple of align_h / align_w (1: none). Networks whose strided layers need even sizes.
+  int align_h = 1, align_w = 1;
 };
 
 struct SpaceToDepthAttrs {

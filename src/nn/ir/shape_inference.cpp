@@ -243,9 +243,19 @@ Result<Shape> infer_node(const Graph& g, const std::vector<Shape>& shapes, const
       dims[0] = &out.c;
       dims[1] = &out.h;
       dims[2] = &out.w;
+      const Shape* ref = a.has_reference() ? &in(1) : nullptr;
+      const int64_t ref_dims[3] = {ref ? ref->c : kDynamic, ref ? ref->h : kDynamic, ref ? ref->w : kDynamic};
       for (int k = 0; k < 3; ++k) {
+        int64_t end = a.end[k];
+        if (a.to_reference[k]) {
+          if (!known(ref_dims[k]) || !known(*dims[k])) {
+            *dims[k] = kDynamic;
+            continue;
+          }
+          end = a.begin[k] + ref_dims[k] * a.reference_scale;
+        }
         if (!known(*dims[k])) continue;  // how much is left depends on the size at run time
-        const SliceRange r = resolve_slice(a.begin[k], a.end[k], *dims[k]);
+        const SliceRange r = resolve_slice(a.begin[k], end, *dims[k]);
         if (r.length == 0)
           return invalid_argument(label(n) + ": slices nothing out of " + x.to_string() + " (axis " + "chw"[k] + " " +
                                   std::to_string(a.begin[k]) + ":" + std::to_string(a.end[k]) + ")");
@@ -261,7 +271,13 @@ Result<Shape> infer_node(const Graph& g, const std::vector<Shape>& shapes, const
         return invalid_argument(label(n) + ": reflect padding " + std::to_string(a.top) + "," + std::to_string(a.left) + "," +
                                 std::to_string(a.bottom) + "," + std::to_string(a.right) + " needs an input larger than " +
                                 "the padding, got " + x.to_string());
-      return Shape{x.n, x.c, known(x.h) ? x.h + a.top + a.bottom : kDynamic, known(x.w) ? x.w + a.left + a.right : kDynamic};
+      const auto aligned = [](int64_t v, int m) { return (v + m - 1) / m * m; };
+      const int64_t h = known(x.h) ? aligned(x.h + a.top + a.bottom, a.align_h) : kDynamic;
+      const int64_t w = known(x.w) ? aligned(x.w + a.left + a.right, a.align_w) : kDynamic;
+      if (a.mode == PadMode::Reflect && ((known(h) && h - x.h - a.top >= x.h) || (known(w) && w - x.w - a.left >= x.w)))
+        return invalid_argument(label(n) + ": reflect padding with alignment needs an input larger than the padding, got " +
+                                x.to_string());
+      return Shape{x.n, x.c, h, w};
     }
     case OpType::Gemm: {
       const auto& a = n.attr<GemmAttrs>();

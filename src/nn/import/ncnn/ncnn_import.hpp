@@ -3,13 +3,15 @@
 // Layer types: Input, Convolution, ConvolutionDepthWise, Deconvolution, DeconvolutionDepthWise,
 // ReLU (with slope: leaky), PReLU, Sigmoid, Clip, TanH, HardSigmoid, HardSwish, Split, Concat
 // (channels), Eltwise, BinaryOp (add/sub/mul/div/max/min, with a scalar or a second blob), Interp
-// (nearest/bilinear/bicubic, align_corner), PixelShuffle, Reorg, InstanceNorm, Slice, Crop,
-// Padding, InnerProduct, Flatten, Reshape, Pooling (max/average, global), Reduction
+// (nearest/bilinear/bicubic, align_corner), PixelShuffle, Reorg, InstanceNorm, Slice, Crop
+// (offsets and sizes, numpy-style, or to a reference blob's size), Scale (by weights or by a
+// second blob), Padding, InnerProduct, Flatten, Reshape, Pooling (max/average, global), Reduction
 // (sum/mean/max/min), Noop, Dropout. That covers the Real-ESRGAN family (SRVGGNetCompact and
-// RRDBNet) and classifier heads. Any other type, and settings the IR cannot represent exactly
-// (size-dependent 'same' padding, ncnn's zero-filled deconvolution output padding, ...), is an
-// error naming the type and the layer. Split layers become plain fan-out (their outputs are the
-// input tensor); ncnn's Slice becomes one IR Slice per output.
+// RRDBNet), waifu2x (cunet, upconv_7), Real-CUGAN (models-se) and classifier heads. Any other
+// type, and settings the IR cannot represent exactly (size-dependent 'same' padding, ncnn's
+// zero-filled deconvolution output padding, ...), is an error naming the type and the layer.
+// Split layers become plain fan-out (their outputs are the input tensor); ncnn's Slice becomes
+// one IR Slice per output.
 #pragma once
 
 #include <cstdint>

@@ -237,6 +237,7 @@ class Importer {
     if (type == "InstanceNorm") return import_instance_norm(l);
     if (type == "Slice") return import_slice(l);
     if (type == "Crop") return import_crop(l);
+    if (type == "Scale") return import_scale(l);
     if (type == "Padding") return import_padding(l);
     if (type == "Reorg") return import_reorg(l);
     if (type == "InnerProduct") return import_inner_product(l);
@@ -256,7 +257,7 @@ class Importer {
     return unsupported(ctx + ": unsupported layer type '" + type +
                        "' (supported: Input, Convolution, ConvolutionDepthWise, Deconvolution, DeconvolutionDepthWise, "
                        "ReLU, PReLU, Sigmoid, Clip, TanH, HardSigmoid, HardSwish, Split, Concat, Eltwise, BinaryOp, "
-                       "Interp, PixelShuffle, Reorg, InstanceNorm, Slice, Crop, Padding, InnerProduct, Flatten, Reshape, "
+                       "Interp, PixelShuffle, Reorg, InstanceNorm, Slice, Crop, Scale, Padding, InnerProduct, Flatten, Reshape, "
                        "Pooling, Reduction, Noop, Dropout)");
   }
 
@@ -351,6 +352,8 @@ class Importer {
   Status import_instance_norm(const LayerLine& l);
   Status import_slice(const LayerLine& l);
   Status import_crop(const LayerLine& l);
+  Status import_crop_to_reference(const LayerLine& l);
+  Status import_scale(const LayerLine& l);
   Status import_padding(const LayerLine& l);
   Status import_reorg(const LayerLine& l);
   Status import_inner_product(const LayerLine& l);

@@ -1,5 +1,5 @@
-// The later ncnn layer types: Deconvolution / DeconvolutionDepthWise, InstanceNorm, Slice, Crop,
-// Padding, Reorg, InnerProduct, Flatten, Reshape, Pooling, Reduction. Parameter ids and their
+// The later ncnn layer types: Deconvolution / DeconvolutionDepthWise, InstanceNorm, Slice, Crop
+// (both forms), Scale, Padding, Reorg, InnerProduct, Flatten, Reshape, Pooling, Reduction. Parameter ids and their
 // meaning follow ncnn's operator reference (docs/developer-guide/operators.md) and layer code;
 // where a setting cannot be represented exactly it is refused with the layer named.
 #include <climits>
@@ -217,8 +217,7 @@ Status Importer::import_slice(const LayerLine& l) {
 Status Importer::import_crop(const LayerLine& l) {
   const std::string ctx = who(l);
   const ParamDict& p = l.params;
-  if (l.inputs.size() != 1)
-    return unsupported(ctx + ": Crop to the size of a second blob (the reference form)");
+  if (l.inputs.size() == 2) return import_crop_to_reference(l);
   CALDERA_RETURN_IF_ERROR(expect_counts(l, 1, 1));
   CALDERA_ASSIGN_OR_RETURN(std::vector<int> in, input_tensors(l));
   const int rank = rank_of(in[0]);
@@ -262,6 +261,66 @@ Status Importer::import_crop(const LayerLine& l) {
     }
   }
   return add_node(l, ir::OpType::Slice, a, {}, std::move(in));
+}
+
+// Crop with a second (reference) blob: [offset, offset + the reference's size) on each axis,
+// the offsets from parameters 0-2 (w, h, c). ncnn takes the reference's channel count only from
+// a 3-D reference; other references (and the -233 form that reads the box from the reference's
+// values) are refused.
+Status Importer::import_crop_to_reference(const LayerLine& l) {
+  const std::string ctx = who(l);
+  const ParamDict& p = l.params;
+  CALDERA_RETURN_IF_ERROR(expect_counts(l, 2, 1));
+  CALDERA_ASSIGN_OR_RETURN(std::vector<int> in, input_tensors(l));
+  CALDERA_ASSIGN_OR_RETURN(int woffset, p.get_int(0, 0, ctx));
+  CALDERA_ASSIGN_OR_RETURN(int hoffset, p.get_int(1, 0, ctx));
+  CALDERA_ASSIGN_OR_RETURN(int coffset, p.get_int(2, 0, ctx));
+  if (woffset == kUnset || p.has(9) || p.has(10))
+    return unsupported(ctx + ": Crop whose box is read from the reference blob's values (-233 / starts and ends)");
+  if (woffset < 0 || hoffset < 0 || coffset < 0) return invalid_argument(ctx + ": negative crop offsets");
+  if (rank_of(in[0]) != 3 || rank_of(in[1]) != 3)
+    return unsupported(ctx + ": Crop to a reference with a blob that is not 3-D (c, h, w)");
+  ir::SliceAttrs a;
+  a.begin[0] = coffset;
+  a.begin[1] = hoffset;
+  a.begin[2] = woffset;
+  a.to_reference[0] = a.to_reference[1] = a.to_reference[2] = true;
+  return add_node(l, ir::OpType::Slice, a, {}, std::move(in));
+}
+
+// ncnn's Scale: x * s (+ b) per channel. With scale_data_size -233 the scales are a second, 1-D
+// blob (the squeeze-excitation gates of waifu2x's cunet): a broadcast Binary multiply. Otherwise
+// they are weights (float32, then the biases): a 1x1 depthwise convolution.
+Status Importer::import_scale(const LayerLine& l) {
+  const std::string ctx = who(l);
+  const ParamDict& p = l.params;
+  CALDERA_ASSIGN_OR_RETURN(int size, p.get_int(0, 0, ctx));
+  CALDERA_ASSIGN_OR_RETURN(int bias_term, p.get_int(1, 0, ctx));
+  if (size == kUnset) {
+    CALDERA_RETURN_IF_ERROR(expect_counts(l, 2, 1));
+    if (bias_term) return unsupported(ctx + ": Scale by a blob with a bias (ncnn loads no bias for it)");
+    CALDERA_ASSIGN_OR_RETURN(std::vector<int> in, input_tensors(l));
+    if (rank_of(in[0]) != 3 || rank_of(in[1]) != 1)
+      return unsupported(ctx + ": Scale by a blob other than a 3-D blob by a 1-D one of its channels");
+    ir::BinaryAttrs a;
+    a.kind = ir::BinaryKind::Mul;
+    return add_node(l, ir::OpType::Binary, a, {}, std::move(in));
+  }
+  CALDERA_RETURN_IF_ERROR(expect_counts(l, 1, 1));
+  CALDERA_ASSIGN_OR_RETURN(std::vector<int> in, input_tensors(l));
+  if (size <= 0) return invalid_argument(ctx + ": scale_data_size (parameter 0) must be positive or -233");
+  if (rank_of(in[0]) == 2) return unsupported(ctx + ": Scale of a 2-D blob (ncnn scales its rows)");
+  CALDERA_ASSIGN_OR_RETURN(std::vector<float> scale, weights_.read_float32(static_cast<size_t>(size), ctx + " scale"));
+  ir::Conv2dAttrs a;
+  a.out_channels = a.in_channels = a.groups = size;
+  a.kernel_h = a.kernel_w = 1;
+  a.has_bias = bias_term != 0;
+  std::vector<ir::Weight> w{{"weight", {size, 1, 1, 1}, std::move(scale)}};
+  if (a.has_bias) {
+    CALDERA_ASSIGN_OR_RETURN(std::vector<float> bias, weights_.read_float32(static_cast<size_t>(size), ctx + " bias"));
+    w.push_back({"bias", {size}, std::move(bias)});
+  }
+  return add_node(l, ir::OpType::Conv2d, a, std::move(w), std::move(in));
 }
 
 Status Importer::import_padding(const LayerLine& l) {
