@@ -67,7 +67,7 @@ std::vector<Case> cases(PixelFormat f, bool all) {
   tall.g.border = FilterBorder::Reflect;
   out.push_back(tall);
   if (format_info(f).sample != SampleType::U8 && !is_float(f)) return out;
-  const std::pair<int, int> boxes[] = {{3, 3}, {4, 4}, {8, 3}, {9, 9}, {15, 2}, {1, 6}, {129, 1}};
+  const std::pair<int, int> boxes[] = {{3, 3}, {5, 5}, {4, 4}, {8, 3}, {9, 9}, {15, 2}, {1, 6}, {129, 1}};
   for (auto [kx, ky] : boxes)
     for (FilterBorder b : {FilterBorder::Reflect101, FilterBorder::Constant, FilterBorder::Reflect}) {
       Case c{Which::Box, {}, {}, {}, ""};

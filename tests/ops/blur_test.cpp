@@ -497,7 +497,7 @@ std::vector<BlurCase> blur_cases(PixelFormat f) {
   aniso.g.sigma_y = 2.5;
   cases.push_back(aniso);
   if (format_info(f).sample != SampleType::U8 && !is_float(f)) return cases;  // 16-bit: Gaussian and box
-  for (auto [kx, ky] : {std::pair{3, 3}, std::pair{4, 4}, std::pair{8, 3}, std::pair{9, 9}, std::pair{15, 2}})
+  for (auto [kx, ky] : {std::pair{3, 3}, std::pair{5, 5}, std::pair{4, 4}, std::pair{8, 3}, std::pair{9, 9}, std::pair{15, 2}})
     for (FilterBorder b : {FilterBorder::Reflect101, FilterBorder::Constant}) {
       BlurCase c{Which::Box, {}, {}, {}};
       c.b.ksize_x = kx;

@@ -11,8 +11,9 @@
 // border-mapped columns byte by byte, which makes their V8 the border column's, as the reference.
 // Gaussian and unsharp weights are symmetric (blur_internal.hpp builds them so), which halves the
 // multiplies of both passes; the sums are the reference's exactly (no term wraps). The binomial
-// 3x3 and 5x5 Gaussians (the defaults of ksize 3 and 5) have their own kernel in packed 16-bit
-// arithmetic (binomial8_kernel): the same strips, kRows rows per thread, two columns per register.
+// 3x3 and 5x5 Gaussians (the defaults of ksize 3 and 5) and the centred 3x3 and 5x5 boxes of
+// gray8 have their own kernel in packed 16-bit arithmetic (binomial8_kernel): the same strips,
+// kRows rows per thread, two columns per register.
 #include <cuda_runtime.h>
 
 #include <string>
@@ -211,14 +212,15 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
 }
 
 // The binomial Gaussians (3x3: taps 1 2 1 / 4, 5x5: 1 4 6 4 1 / 16 on both axes; OpenCV's and
-// Caldera's default for ksize 3 and 5), in packed 16-bit arithmetic: two columns per 32-bit
-// register. Their Q16 weights are exact multiples, so the reference's two roundings reduce to
+// Caldera's default for ksize 3 and 5) and the centred 3x3 and 5x5 boxes (kBox), in packed 16-bit
+// arithmetic: two columns per 32-bit register. Their Q16 weights are exact multiples, so the reference's two roundings reduce to
 // one on the integer sum Y = sum m_i m_j P (blur_internal.hpp): V8 = 2^(8-n) V, S = 2^(24-2n) Y
 // with 2^n the taps' sum per axis, out = (Y + 2^(2n-1)) >> 2n. Y is at most 255 * 2^(2n) =
 // 65280 for 5x5, so no lane carries into its neighbour. A lane's 8 columns are held as the even
 // columns (0, 2 | 4, 6) and the odd ones (1, 3 | 5, 7) of its two words; a shifted pair like
-// (V[c - 1], V[c + 1]) is one byte permute.
-template <int R>
+// (V[c - 1], V[c + 1]) is one byte permute. A box's sum S (at most 25 * 255) fits a lane too; its
+// average floor((2S + n) / 2n) is then the fast kernel's multiply-high, per column.
+template <int R, bool kBox>
 __global__ void __launch_bounds__(32 * kWarpRows) binomial8_kernel(const SepArgs a) {
   static_assert(R == 1 || R == 2, "3x3 and 5x5");
   constexpr int kLoads = kRows + 2 * R;
@@ -246,7 +248,10 @@ __global__ void __launch_bounds__(32 * kWarpRows) binomial8_kernel(const SepArgs
     uint32_t v[4];  // vertical sums, packed as sp
 #pragma unroll
     for (int k = 0; k < 4; ++k) {
-      if (R == 1) {
+      if (kBox) {
+        v[k] = sp[r][k] + sp[r + 1][k] + sp[r + 2][k];
+        if (R == 2) v[k] += sp[r + 3][k] + sp[r + 4][k];
+      } else if (R == 1) {
         v[k] = sp[r][k] + sp[r + 2][k] + (sp[r + 1][k] << 1);
       } else {
         const uint32_t c = sp[r + 2][k];
@@ -262,16 +267,18 @@ __global__ void __launch_bounds__(32 * kWarpRows) binomial8_kernel(const SepArgs
     const uint32_t v2_4 = perm(v[0], v[2], 0x5432);    // (V2, V4)
     const uint32_t v3_5 = perm(v[1], v[3], 0x5432);    // (V3, V5)
     const uint32_t v6_8 = perm(v[2], right, 0x5432);    // (V6, V8)
-    uint32_t ys[4];  // Y of the output pairs (0, 2), (1, 3), (4, 6), (5, 7)
+    uint32_t ys[4];  // Y (box: S) of the output pairs (0, 2), (1, 3), (4, 6), (5, 7)
     if (R == 1) {
-      ys[0] = vm1_1 + v[1] + (v[0] << 1);  // columns 0, 2
-      ys[1] = v[0] + v2_4 + (v[1] << 1);   // 1, 3
-      ys[2] = v3_5 + v[3] + (v[2] << 1);   // 4, 6
-      ys[3] = v[2] + v6_8 + (v[3] << 1);   // 5, 7
+      auto tap3 = [](uint32_t near0, uint32_t c, uint32_t near1) { return near0 + near1 + (kBox ? c : c << 1); };
+      ys[0] = tap3(vm1_1, v[0], v[1]);  // columns 0, 2
+      ys[1] = tap3(v[0], v[1], v2_4);   // 1, 3
+      ys[2] = tap3(v3_5, v[2], v[3]);   // 4, 6
+      ys[3] = tap3(v[2], v[3], v6_8);   // 5, 7
     } else {
       const uint32_t vm2_0 = perm(left, v[0], 0x5410);       // (V-2, V0)
       const uint32_t v7_9 = perm(v[3], right, 0x7632);        // (V7, V9)
       auto tap5 = [](uint32_t far0, uint32_t near0, uint32_t c, uint32_t near1, uint32_t far1) {
+        if (kBox) return far0 + near0 + c + near1 + far1;
         return far0 + far1 + ((near0 + near1 + c) << 2) + (c << 1);
       };
       ys[0] = tap5(vm2_0, vm1_1, v[0], v[1], v2_4);   // columns 0, 2
@@ -280,7 +287,14 @@ __global__ void __launch_bounds__(32 * kWarpRows) binomial8_kernel(const SepArgs
       ys[3] = tap5(v3_5, v[2], v[3], v6_8, v7_9);     // 5, 7
     }
     uint2 packed;
-    if (R == 1) {  // (Y + 8) >> 4: bits 4..11 of each 16-bit lane
+    if (kBox) {  // columns (0, 2, 1, 3) are the low, low, high, high halves of ys[0], ys[1]
+      const uint32_t n = static_cast<uint32_t>(a.kx * a.ky);
+      auto avg = [&](uint32_t sum) { return __umulhi(2 * sum + n, a.box_recip); };
+      auto pack = [&](uint32_t even, uint32_t odd) {
+        return avg(even & 0xFFFFu) | avg(odd & 0xFFFFu) << 8 | avg(even >> 16) << 16 | avg(odd >> 16) << 24;
+      };
+      packed = make_uint2(pack(ys[0], ys[1]), pack(ys[2], ys[3]));
+    } else if (R == 1) {  // (Y + 8) >> 4: bits 4..11 of each 16-bit lane
       auto pack = [](uint32_t even, uint32_t odd) {
         even += 0x00080008u, odd += 0x00080008u;
         return ((even >> 4) & 0x00FF00FFu) | ((odd << 4) & 0xFF00FF00u);
@@ -303,7 +317,9 @@ __global__ void __launch_bounds__(32 * kWarpRows) binomial8_kernel(const SepArgs
 
 // Whether the plan is one of binomial8_kernel's: 1 for 3x3, 2 for 5x5, 0 otherwise.
 int binomial_radius(const SepArgs& a) {
-  if (static_cast<Op>(a.op) != Op::Gaussian || a.kx != a.ky || a.ax != a.kx / 2 || a.ay != a.ky / 2) return 0;
+  if (a.kx != a.ky || a.ax != a.kx / 2 || a.ay != a.ky / 2) return 0;
+  if (static_cast<Op>(a.op) == Op::Box) return a.kx == 3 || a.kx == 5 ? a.kx / 2 : 0;
+  if (static_cast<Op>(a.op) != Op::Gaussian) return 0;
   static constexpr uint32_t k3[3] = {16384, 32768, 16384};
   static constexpr uint32_t k5[5] = {4096, 16384, 24576, 16384, 4096};
   const uint32_t* want = a.kx == 3 ? k3 : a.kx == 5 ? k5 : nullptr;
@@ -353,8 +369,11 @@ Result<bool> launch_fast8(const SepArgs& a, cudaStream_t stream) {
     if (const int br = binomial_radius(a)) {
       const dim3 block(32, kWarpRows);
       const dim3 grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows * kRows - 1) / (kWarpRows * kRows));
-      if (br == 1) binomial8_kernel<1><<<grid, block, 0, stream>>>(a);
-      else binomial8_kernel<2><<<grid, block, 0, stream>>>(a);
+      const bool box = static_cast<Op>(a.op) == Op::Box;
+      if (br == 1 && box) binomial8_kernel<1, true><<<grid, block, 0, stream>>>(a);
+      else if (br == 1) binomial8_kernel<1, false><<<grid, block, 0, stream>>>(a);
+      else if (box) binomial8_kernel<2, true><<<grid, block, 0, stream>>>(a);
+      else binomial8_kernel<2, false><<<grid, block, 0, stream>>>(a);
       CALDERA_RETURN_IF_ERROR(check_launch("blur binomial8_kernel"));
       return true;
     }
