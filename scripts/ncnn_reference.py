@@ -20,29 +20,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-FP16_TAG = 0x01306B47
-
-
-class Weights:
-    def __init__(self, data):
-        self.data, self.pos = data, 0
-
-    def raw_f32(self, n):
-        v = np.frombuffer(self.data, np.float32, n, self.pos).copy()
-        self.pos += 4 * n
-        return v
-
-    def tagged(self, n):  # ncnn's load(w, 0): a 4-byte tag, then the array
-        tag = int(np.frombuffer(self.data, np.uint32, 1, self.pos)[0])
-        self.pos += 4
-        if tag == FP16_TAG:
-            v = np.frombuffer(self.data, np.float16, n, self.pos).astype(np.float32)
-            self.pos += (2 * n + 3) // 4 * 4
-            return v
-        if tag == 0:
-            return self.raw_f32(n)
-        raise ValueError("weight tag 0x%08x (quantised) is not handled" % tag)
-
+from ncnn_weights import NcnnWeights
 
 def parse_params(tokens):
     p = {}
@@ -101,7 +79,7 @@ def deconv(x, w, b, stride, pads):  # w [O,C,kh,kw] (ncnn order), full output cr
 
 def run_net(param_path, bin_path, x):
     lines = [ln.split() for ln in open(param_path).read().splitlines()[2:] if ln.strip()]
-    wts = Weights(open(bin_path, "rb").read())
+    wts = NcnnWeights.open(bin_path)
     blobs = {}
     for ln in lines:
         kind, name, ni, no = ln[0], ln[1], int(ln[2]), int(ln[3])
@@ -123,7 +101,7 @@ def run_net(param_path, bin_path, x):
                 raise ValueError(name + ": dilation / groups not handled")
             w = wts.tagged(p[6])
             in_c = p[6] // (out_c * k * k)
-            b = wts.raw_f32(out_c) if p.get(5, 0) else None
+            b = wts.f32(out_c) if p.get(5, 0) else None
             if kind == "Convolution":
                 y = conv(a[0], w.reshape(out_c, in_c, k, k), b, stride, pads)
             else:
@@ -136,7 +114,7 @@ def run_net(param_path, bin_path, x):
         elif kind == "InnerProduct":
             n_out = p[0]
             w = wts.tagged(p[2]).reshape(n_out, -1)
-            b = wts.raw_f32(n_out) if p.get(1, 0) else 0
+            b = wts.f32(n_out) if p.get(1, 0) else 0
             y = activate((w.astype(np.float64) @ a[0].reshape(-1) + b).astype(np.float32), p.get(9, 0), p.get(10, []))
         elif kind in ("Scale", "BinaryOp"):
             op = 2 if kind == "Scale" else p.get(0, 0)

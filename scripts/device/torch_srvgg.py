@@ -22,7 +22,7 @@ fp32 network on a PNG and reports the PSNR against Caldera's output of the same 
 """
 import argparse
 import json
-import struct
+import os
 import sys
 import time
 
@@ -30,7 +30,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-TAG_F16 = 0x01306B47
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from ncnn_weights import NcnnWeights  # noqa: E402 (scripts/ncnn_weights.py)
+
 
 
 def parse_param(path):
@@ -51,28 +53,6 @@ def parse_param(path):
             params[int(k)] = v
         layers.append((ltype, name, ins, outs, params))
     return layers
-
-
-class BinReader:
-    def __init__(self, path):
-        self.data = open(path, "rb").read()
-        self.off = 0
-
-    def f32(self, count):
-        a = np.frombuffer(self.data, np.float32, count, self.off).copy()
-        self.off += 4 * count
-        return a
-
-    def tagged(self, count):
-        (tag,) = struct.unpack_from("<I", self.data, self.off)
-        self.off += 4
-        if tag == TAG_F16:
-            a = np.frombuffer(self.data, np.float16, count, self.off).astype(np.float32)
-            self.off += (2 * count + 3) // 4 * 4
-            return a
-        if tag == 0:
-            return self.f32(count)
-        sys.exit(f"unsupported weight tag {tag:#x}")
 
 
 def read_convs(layers, rd):
@@ -171,7 +151,7 @@ class RRDBNet(torch.nn.Module):
 
 def build(model):
     layers = parse_param(model + ".param")
-    convs, prelus = read_convs(layers, BinReader(model + ".bin"))
+    convs, prelus = read_convs(layers, NcnnWeights.open(model + ".bin"))
     kinds = {t for t, _, _, _, _ in layers}
     if "PixelShuffle" in kinds:
         return SRVGG(layers, convs, prelus)
