@@ -12,7 +12,7 @@
 // Gaussian and unsharp weights are symmetric (blur_internal.hpp builds them so), which halves the
 // multiplies of both passes; the sums are the reference's exactly (no term wraps). The binomial
 // 3x3 and 5x5 Gaussians (the defaults of ksize 3 and 5) and the centred 3x3 and 5x5 boxes of
-// gray8 have their own kernel in packed 16-bit arithmetic (binomial8_kernel): the same strips,
+// gray8 have their own kernel in packed 16-bit arithmetic (packed8_kernel): the same strips,
 // kRows rows per thread, two columns per register.
 #include <cuda_runtime.h>
 
@@ -29,7 +29,7 @@ using filter_detail::border_index;
 
 constexpr int kStrip = 240;   // output columns per warp row
 constexpr int kWarpRows = 8;  // warps per block, stacked vertically
-// binomial8_kernel: output rows per thread, from the kRows + 2R source rows it loads once. (The
+// packed8_kernel: output rows per thread, from the kRows + 2R source rows it loads once. (The
 // other kernels make one row per thread: kRows rows per thread made them slower on the H200 -
 // box 5x5 40.4 vs 34.2 us, unsharp 52.8 vs 44.7 us at 4K - fewer threads in flight for the same
 // loads; the binomial kernel, with its packed arithmetic, measured 16.0 / 20.2 us for 3x3 / 5x5
@@ -221,7 +221,7 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
 // (V[c - 1], V[c + 1]) is one byte permute. A box's sum S (at most 25 * 255) fits a lane too; its
 // average floor((2S + n) / 2n) is then the fast kernel's multiply-high, per column.
 template <int R, bool kBox>
-__global__ void __launch_bounds__(32 * kWarpRows) binomial8_kernel(const SepArgs a) {
+__global__ void __launch_bounds__(32 * kWarpRows) packed8_kernel(const SepArgs a) {
   static_assert(R == 1 || R == 2, "3x3 and 5x5");
   constexpr int kLoads = kRows + 2 * R;
   const int lane = threadIdx.x;
@@ -315,8 +315,8 @@ __global__ void __launch_bounds__(32 * kWarpRows) binomial8_kernel(const SepArgs
   }
 }
 
-// Whether the plan is one of binomial8_kernel's: 1 for 3x3, 2 for 5x5, 0 otherwise.
-int binomial_radius(const SepArgs& a) {
+// Whether the plan is one of packed8_kernel's: 1 for 3x3, 2 for 5x5, 0 otherwise.
+int packed8_radius(const SepArgs& a) {
   if (a.kx != a.ky || a.ax != a.kx / 2 || a.ay != a.ky / 2) return 0;
   if (static_cast<Op>(a.op) == Op::Box) return a.kx == 3 || a.kx == 5 ? a.kx / 2 : 0;
   if (static_cast<Op>(a.op) != Op::Gaussian) return 0;
@@ -366,15 +366,15 @@ Result<bool> launch_fast8(const SepArgs& a, cudaStream_t stream) {
                             std::pair{reinterpret_cast<uintptr_t>(a.dst), a.dst_pitch}})
     if (ptr % 8 || pitch % 8) return false;
   if (a.ch == 1) {
-    if (const int br = binomial_radius(a)) {
+    if (const int br = packed8_radius(a)) {
       const dim3 block(32, kWarpRows);
       const dim3 grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows * kRows - 1) / (kWarpRows * kRows));
       const bool box = static_cast<Op>(a.op) == Op::Box;
-      if (br == 1 && box) binomial8_kernel<1, true><<<grid, block, 0, stream>>>(a);
-      else if (br == 1) binomial8_kernel<1, false><<<grid, block, 0, stream>>>(a);
-      else if (box) binomial8_kernel<2, true><<<grid, block, 0, stream>>>(a);
-      else binomial8_kernel<2, false><<<grid, block, 0, stream>>>(a);
-      CALDERA_RETURN_IF_ERROR(check_launch("blur binomial8_kernel"));
+      if (br == 1 && box) packed8_kernel<1, true><<<grid, block, 0, stream>>>(a);
+      else if (br == 1) packed8_kernel<1, false><<<grid, block, 0, stream>>>(a);
+      else if (box) packed8_kernel<2, true><<<grid, block, 0, stream>>>(a);
+      else packed8_kernel<2, false><<<grid, block, 0, stream>>>(a);
+      CALDERA_RETURN_IF_ERROR(check_launch("blur packed8_kernel"));
       return true;
     }
   }
