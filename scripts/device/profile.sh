@@ -22,6 +22,8 @@ sanitizer=$(tool compute-sanitizer)
 # the name a benchmark function checks before it runs: "sobel" and "canny" run all their rows) |
 # launches per call (optional, 1: the profiled launches are those of the 11th call - the first
 # row's). CALDERA_PROFILE_KERNELS replaces the list: entries like these, separated by ';'.
+# CALDERA_PROFILE_SKIP_CALLS (10) is how many calls go by first: 121 reaches the second row of a
+# benchmark function whose rows take 10 warm-up calls, 100 timed and one for the comparison.
 kernels=(
   "fast8_kernel|gaussian gray8 3x3"
   "fast_kernel|sobel"
@@ -39,7 +41,7 @@ else
     if [[ "${entry##*|}" =~ ^[0-9]+$ ]]; then count=${entry##*|}; entry=${entry%|*}; fi
     f=${entry##*|} k=${entry%|*}
     echo "=== $k (caldera bench --filter '$f', $count launches)" >> "$OUT/ncu.txt"
-    timeout 120 "$ncu_bin" --clock-control none -k "regex:$k" --launch-skip $((10 * count)) --launch-count "$count" \
+    timeout 120 "$ncu_bin" --clock-control none -k "regex:$k" --launch-skip $((${CALDERA_PROFILE_SKIP_CALLS:-10} * count)) --launch-count "$count" \
       --section SpeedOfLight --section Occupancy --section LaunchStats --section WarpStateStats \
       --section MemoryWorkloadAnalysis --section SchedulerStats \
       "$bin/caldera" bench --filter "$f" >> "$OUT/ncu.txt" 2>&1 || echo "ncu: exit $?" >> "$OUT/ncu.txt"

@@ -2,18 +2,20 @@
 // three launches that reproduce the reference exactly. Pixels travel as bit masks (one 32-bit
 // word per tile row, bit = column, tile-major), so hysteresis inside a 32x32 tile is a warp of
 // shifts, ORs and carries (lane = tile row) instead of a per-pixel union-find:
-//  1. classify_kernel: one block per 480x32 pixels (16 warps of 30 output columns, 15 tiles).
-//     Each warp walks its column strip down the rows, rolling the horizontal tap sums of the
-//     source rows in registers (each source row is read once per column), gets the neighbouring
+//  1. classify_kernel: one block per 480x32 pixels (16 warps of 30 output columns, 15 tiles),
+//     3 blocks per SM for Sobel 3x3. The block first stages its source rows in shared memory with
+//     16-byte loads; each warp then walks its column strip down the rows, rolling the horizontal
+//     tap sums of the source rows in registers (each row read once per column), gets the neighbouring
 //     columns' magnitudes by shuffles, applies the reference's non-maximum suppression and
 //     thresholds in its integer arithmetic and ballots the candidate (weak or strong) and strong
 //     masks; the block assembles them into tile words. Then a warp per tile (label_tile) floods
 //     "strong" through the tile's 8-connected candidates (reach) and groups the ring's (outermost
 //     rows and columns) remaining candidates by their tile-local component. A ring pixel reached
 //     from a strong pixel links to the strong node (-1, the smallest), the others to their
-//     component's smallest ring node. (A separate label launch measured 8 us slower at 4K on the
-//     H200; doing the cross-tile unions in this kernel too, behind per-block "done" flags, measured
-//     37 us slower.)
+//     component's smallest ring node. (Measured slower on the 4K photo, H200: a separate label
+//     launch, by 3 us with the staged source and by 8 before it; the cross-tile unions in this
+//     kernel too, behind per-block "done" flags, by 37 us; this launch's blocks taking tickets of a
+//     work queue, the cross unions as units that wait on per-row counters, by 10 us.)
 //  2. cross_kernel: unions across tile edges (hysteresis.hpp's cross_tile_unions, less the pairs
 //     of two strong-reached pixels).
 //  3. resolve_kernel: one warp per tile: the ring pixels whose root became the strong node seed
@@ -44,7 +46,7 @@ constexpr int kWarpCols = 30;                          // output columns of a cl
 constexpr int kBlockWarps = 16;                        // 16 * 30 = 480 = 15 tiles: whole words per block
 constexpr int kBlockCols = kWarpCols * kBlockWarps;
 constexpr int kBlockTiles = kBlockCols / kTile;
-constexpr int kTileWarps = 8;                          // tiles (a warp each) per label / resolve block
+constexpr int kTileWarps = 8;                          // tiles (a warp each) per resolve block
 constexpr int kStrongNode = -1;  // the union-find's node for "holds a strong pixel": the smallest
 constexpr uint32_t kAll = 0xFFFFFFFFu;
 constexpr uint32_t kInnerRows = 0x7FFFFFFEu;  // left/right column slots: rows 0 and 31 are row slots
@@ -156,31 +158,56 @@ __device__ __forceinline__ RingMasks ring_of(uint32_t row) {
 
 // ---- 1. gradients, non-maximum suppression, thresholds, tile hysteresis ---------------------------
 
+// The block's source pixels in shared memory: rows y0 - 1 - R .. y0 + 32 + R (clamped: the
+// replicated border above and below) and kStageCols columns from the block's first output column
+// less kStageLead (clamped the same way at the sides), so each warp's row walk reads shared memory
+// instead of waiting, row after row, on its own 34-byte global loads (the kernel was bound by that
+// latency: about 1 KiB in flight per SM). Staged with 16-byte loads where the rows allow it.
+constexpr int kStageLead = 16;  // >= 1 + R, and keeps the 16-byte loads aligned
+constexpr int kStageCols = kBlockCols + 2 * kStageLead;
+constexpr int kStageWords = kStageCols / 16;
+static_assert(kBlockCols % 16 == 0 && kStageCols % 16 == 0, "whole 16-byte words per staged row");
+template <int R>
+constexpr int stage_rows() { return kTile + 2 + 2 * R; }
+
+template <int R>
+__device__ __forceinline__ void stage_source(const CannyArgs& a, int bx0, int y0, uint8_t* stage) {
+  const int t = threadIdx.y * kTile + threadIdx.x, threads = kTile * kBlockWarps;
+  const int c0 = bx0 - kStageLead;  // the staged row's first column in the image
+  const bool vec = c0 >= 0 && c0 + kStageCols <= a.w && reinterpret_cast<uintptr_t>(a.src) % 16 == 0 &&
+                   a.src_pitch % 16 == 0;
+  if (vec) {
+    for (int i = t; i < stage_rows<R>() * kStageWords; i += threads) {
+      const int r = i / kStageWords, wd = i % kStageWords;
+      const int sy = min(max(y0 - 1 - R + r, 0), a.h - 1);
+      reinterpret_cast<uint4*>(stage)[i] =
+          __ldg(reinterpret_cast<const uint4*>(a.src + static_cast<size_t>(sy) * a.src_pitch + c0) + wd);
+    }
+  } else {
+    for (int i = t; i < stage_rows<R>() * kStageCols; i += threads) {
+      const int r = i / kStageCols, c = i % kStageCols;
+      const int sy = min(max(y0 - 1 - R + r, 0), a.h - 1), sx = min(max(c0 + c, 0), a.w - 1);
+      stage[i] = __ldg(a.src + static_cast<size_t>(sy) * a.src_pitch + sx);
+    }
+  }
+}
+
 // Warp `warp` of the block: magnitude columns x0 - 1 .. x0 + 30 (lane l: x0 - 1 + l), output
-// columns x0 .. x0 + 29 (lanes 1..30), rows y0 .. y0 + 31. Stores the 30-bit row masks in bits.
-// kInterior: every tap column of the warp lies in the image (no clamping, no zero magnitudes at
-// the sides), true for all but the first and last warps of a row.
+// columns x0 .. x0 + 29 (lanes 1..30), rows y0 .. y0 + 31, from the staged source (column x at
+// stage[x - bx0 + kStageLead]). Stores the 30-bit row masks in bits. kInterior: every magnitude
+// column of the warp lies in the image (no zero magnitudes at the sides), true for all but the
+// first and last warps of a row.
 template <int R, class Taps, bool kL2, bool kInterior>
-__device__ __forceinline__ void classify_strip(const CannyArgs& a, int x0, int y0,
+__device__ __forceinline__ void classify_strip(const CannyArgs& a, int bx0, int x0, int y0, const uint8_t* stage,
                                                uint32_t (*bits)[kTile][kBlockWarps]) {
   const int lane = threadIdx.x, warp = threadIdx.y;
   const int x = x0 - 1 + lane;
-  int cols[2 * R + 1];
+  // Source rows go down one at a time, already clamped in the stage.
+  const uint8_t* tap = stage + (x - R - bx0 + kStageLead);
+  auto load = [&](int* v) {  // the tap pixels of the next staged row
 #pragma unroll
-  for (int k = 0; k <= 2 * R; ++k) cols[k] = kInterior ? x + k - R : min(max(x + k - R, 0), a.w - 1);
-  // Source rows go down one at a time; the row pointer moves only inside the image (replicated
-  // border above and below).
-  const uint8_t* row = a.src + static_cast<size_t>(min(max(y0 - 1 - R, 0), a.h - 1)) * a.src_pitch;
-  const uint8_t* tap = row + (x - R);
-  int sy = y0 - 1 - R;
-  auto load = [&](int* v) {  // the tap pixels of source row sy, then on to the next row
-#pragma unroll
-    for (int k = 0; k <= 2 * R; ++k) v[k] = __ldg(kInterior ? tap + k : row + cols[k]);
-    ++sy;
-    if (sy > 0 && sy < a.h) {
-      row += a.src_pitch;
-      tap += a.src_pitch;
-    }
+    for (int k = 0; k <= 2 * R; ++k) v[k] = tap[k];
+    tap += kStageCols;
   };
   auto partial = [&](const int* v, int& px, int& py) {  // horizontal taps
     int sx = 0, sv = 0;
@@ -321,19 +348,32 @@ __device__ __forceinline__ void label_tile(const CannyArgs& a, int tile, uint32_
   write_ring_nodes(a, tile, c, f);
 }
 
+// Blocks per SM: 3 where the registers allow it without spilling (Sobel 3x3: 40 registers), 2
+// for the wider apertures and the Scharr taps read from the arguments.
+template <int R, class Taps>
+constexpr int blocks_per_sm() { return R == 1 && !std::is_same_v<Taps, ArgTaps> ? 3 : 2; }
+
+// Block (bx, ty): pixels 480 bx .. 480 bx + 479 of tile row ty, tiles 15 bx .. 15 bx + 14: the
+// source staged, the strips classified, then a warp per tile labels it.
 template <int R, class Taps, bool kL2>
-__global__ void __launch_bounds__(kTile * kBlockWarps, 2) classify_kernel(const CannyArgs a) {
+__global__ void __launch_bounds__(kTile * kBlockWarps, (blocks_per_sm<R, Taps>())) classify_kernel(const CannyArgs a) {
   // [candidate, strong][tile row][warp]: the 30 output columns of each warp's row.
   __shared__ uint32_t s_bits[2][kTile][kBlockWarps];
+  __shared__ uint4 s_stage[stage_rows<R>() * kStageWords];  // the source rows
   const int lane = threadIdx.x, warp = threadIdx.y;
-  const int y0 = blockIdx.y * kTile;
-  const int x0 = blockIdx.x * kBlockCols + warp * kWarpCols;
+  const int bx = blockIdx.x, ty = blockIdx.y;
+  const int y0 = ty * kTile;
+  const int bx0 = bx * kBlockCols;
+  const int x0 = bx0 + warp * kWarpCols;
   // The strong node is its own root (every other node is written below, before cross_kernel).
-  if (blockIdx.x == 0 && blockIdx.y == 0 && lane == 0 && warp == 0) a.parent[0] = kStrongNode;
-  if (x0 - 2 - R >= 0 && x0 + kWarpCols + R < a.w) {
-    classify_strip<R, Taps, kL2, true>(a, x0, y0, s_bits);
+  if (bx == 0 && ty == 0 && lane == 0 && warp == 0) a.parent[0] = kStrongNode;
+  const uint8_t* stage = reinterpret_cast<const uint8_t*>(s_stage);
+  stage_source<R>(a, bx0, y0, reinterpret_cast<uint8_t*>(s_stage));
+  __syncthreads();
+  if (x0 - 1 >= 0 && x0 + kWarpCols < a.w) {
+    classify_strip<R, Taps, kL2, true>(a, bx0, x0, y0, stage, s_bits);
   } else if (x0 < a.w) {
-    classify_strip<R, Taps, kL2, false>(a, x0, y0, s_bits);
+    classify_strip<R, Taps, kL2, false>(a, bx0, x0, y0, stage, s_bits);
   } else {
     s_bits[0][lane][warp] = 0;
     s_bits[1][lane][warp] = 0;
@@ -342,14 +382,15 @@ __global__ void __launch_bounds__(kTile * kBlockWarps, 2) classify_kernel(const 
 
   // Warp q takes tile word q of the block: bits 32q .. 32q + 31 of the 480, which start at bit
   // 2q % 30 (at most 28) of warp 32q / 30 and end in the next warp's.
-  const int tx = blockIdx.x * kBlockTiles + warp;
-  if (warp >= kBlockTiles || tx >= a.tiles_x) return;
-  const int wa = 32 * warp / kWarpCols, oa = 32 * warp - kWarpCols * wa;
-  const uint32_t c = s_bits[0][lane][wa] >> oa | s_bits[0][lane][wa + 1] << (kWarpCols - oa);
-  const uint32_t s = s_bits[1][lane][wa] >> oa | s_bits[1][lane][wa + 1] << (kWarpCols - oa);
-  const int tile = blockIdx.y * a.tiles_x + tx;
-  a.cand[tile * kTile + lane] = c;
-  label_tile(a, tile, c, s);
+  const int tx = bx * kBlockTiles + warp;
+  if (warp < kBlockTiles && tx < a.tiles_x) {
+    const int wa = 32 * warp / kWarpCols, oa = 32 * warp - kWarpCols * wa;
+    const uint32_t c = s_bits[0][lane][wa] >> oa | s_bits[0][lane][wa + 1] << (kWarpCols - oa);
+    const uint32_t s = s_bits[1][lane][wa] >> oa | s_bits[1][lane][wa + 1] << (kWarpCols - oa);
+    const int tile = ty * a.tiles_x + tx;
+    a.cand[tile * kTile + lane] = c;
+    label_tile(a, tile, c, s);
+  }
 }
 
 // ---- 2. unions across tile edges (the union-find: hysteresis.hpp's uf_find / uf_union) -------------- -------------------------------------------------------------------
