@@ -93,6 +93,16 @@ cudaError_t memcpy2d_async(void* dst, size_t dpitch, const void* src, size_t spi
                            cudaMemcpyKind kind, cudaStream_t stream);
 cudaError_t memset_async(void* dst, int value, size_t bytes, cudaStream_t stream);
 
+// Programmatic dependent launch (cudaLaunchKernelEx with the stream-serialization attribute):
+// the emulation runs launches one after another, so a kernel always starts after the previous one
+// ended and its cudaGridDependencySynchronize() has nothing to wait for.
+template <class... Params, class... Args>
+cudaError_t launch_kernel_ex(const cudaLaunchConfig_t* cfg, void (*kernel)(Params...), Args&&... args) {
+  launch(cfg->gridDim, cfg->blockDim, cfg->dynamicSmemBytes, cfg->stream, [&] { kernel(args...); },
+         "cudaLaunchKernelEx", __FILE__, __LINE__);
+  return cudaSuccess;
+}
+
 }  // namespace emu
 
 // ---- the CUDA names the kernels use ----------------------------------------------------------------
@@ -115,6 +125,9 @@ cudaError_t memset_async(void* dst, int value, size_t bytes, cudaStream_t stream
 #define __ldg(p) ::emu::ldg((p), __FILE__, __LINE__)
 #define __ldcg(p) ::emu::ldg((p), __FILE__, __LINE__)
 #define __threadfence() ::emu::maybe_yield()
+#define cudaLaunchKernelEx ::emu::launch_kernel_ex
+#define cudaGridDependencySynchronize() ((void)0)
+#define cudaTriggerProgrammaticLaunchCompletion() ((void)0)
 // Host CUDA runtime calls the kernels' launchers make, redirected (there is no device).
 #define cudaGetLastError() ::emu::get_last_error()
 #define cudaMemcpy2DAsync ::emu::memcpy2d_async
