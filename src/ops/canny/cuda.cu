@@ -94,6 +94,19 @@ struct ArgTaps {
   __device__ static int ky_dy(const CannyArgs& a, int o) { return a.ky_dy[o + kPad]; }
 };
 
+// Programmatic dependent launch exists from sm_90 on; on older GPUs the launches simply
+// serialise and these do nothing.
+__device__ __forceinline__ void allow_dependent_launch() {
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 900
+  cudaTriggerProgrammaticLaunchCompletion();
+#endif
+}
+__device__ __forceinline__ void wait_for_previous_grid() {
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 900
+  cudaGridDependencySynchronize();
+#endif
+}
+
 // ---- bit-mask helpers (the host emulation has no __brev / __ffs) ---------------------------------
 
 __device__ __forceinline__ uint32_t reverse_bits(uint32_t x) {
@@ -369,7 +382,7 @@ __global__ void __launch_bounds__(kTile * kBlockWarps, (blocks_per_sm<R, Taps>()
   // The strong node is its own root (every other node is written below, before cross_kernel).
   if (bx == 0 && ty == 0 && lane == 0 && warp == 0) a.parent[0] = kStrongNode;
   // cross_kernel may be scheduled once every block of this launch runs (it waits for the end).
-  cudaTriggerProgrammaticLaunchCompletion();
+  allow_dependent_launch();
   const uint8_t* stage = reinterpret_cast<const uint8_t*>(s_stage);
   stage_source<R>(a, bx0, y0, reinterpret_cast<uint8_t*>(s_stage));
   __syncthreads();
@@ -434,8 +447,8 @@ __device__ void cross_unions(const CannyArgs& a, int tx, int ty, int t) {
 }
 
 __global__ void cross_kernel(const CannyArgs a, int tiles) {
-  cudaTriggerProgrammaticLaunchCompletion();
-  cudaGridDependencySynchronize();  // classify_kernel's writes (launched with launch_after_previous)
+  allow_dependent_launch();
+  wait_for_previous_grid();  // classify_kernel's writes (launched with launch_after_previous)
   const int id = blockIdx.x * blockDim.x + threadIdx.x;
   const int tile = id / (2 * kTile);
   if (tile >= tiles) return;
@@ -455,7 +468,7 @@ __global__ void __launch_bounds__(kTile * kTileWarps) resolve_kernel(const Canny
   __shared__ uint32_t s_out[kTile][kRowWords + 1];  // +1: lane r's row starts at bank r
   const int lane = threadIdx.x, warp = threadIdx.y;
   const int tx = blockIdx.x * kTileWarps + warp, ty = blockIdx.y;
-  cudaGridDependencySynchronize();  // the previous kernel's writes (launched with launch_after_previous)
+  wait_for_previous_grid();  // the previous kernel's writes (launched with launch_after_previous)
   if (tx < a.tiles_x) {  // whole warps
     const int tile = ty * a.tiles_x + tx;
     const uint32_t c = a.cand[tile * kTile + lane];
