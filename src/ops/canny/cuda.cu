@@ -5,21 +5,25 @@
 //  1. classify_kernel: one block per 480x32 pixels (16 warps of 30 output columns, 15 tiles),
 //     3 blocks per SM for Sobel 3x3. The block first stages its source rows in shared memory with
 //     16-byte loads; each warp then walks its column strip down the rows, rolling the horizontal
-//     tap sums of the source rows in registers (each row read once per column), gets the neighbouring
-//     columns' magnitudes by shuffles, applies the reference's non-maximum suppression and
-//     thresholds in its integer arithmetic and ballots the candidate (weak or strong) and strong
-//     masks; the block assembles them into tile words. Then a warp per tile (label_tile) floods
+//     tap sums of the source rows in registers (each row read once per column), gets the
+//     neighbouring columns' magnitudes by shuffles, applies the reference's non-maximum suppression and thresholds in
+//     its integer arithmetic and ballots the candidate (weak or strong) and strong masks; the
+//     block assembles them into tile words. Then a warp per tile (label_tile) floods
 //     "strong" through the tile's 8-connected candidates (reach) and groups the ring's (outermost
 //     rows and columns) remaining candidates by their tile-local component. A ring pixel reached
 //     from a strong pixel links to the strong node (-1, the smallest), the others to their
-//     component's smallest ring node. (Measured slower on the 4K photo, H200: a separate label
-//     launch, by 3 us with the staged source and by 8 before it; the cross-tile unions in this
-//     kernel too, behind per-block "done" flags, by 37 us; this launch's blocks taking tickets of a
-//     work queue, the cross unions as units that wait on per-row counters, by 10 us.)
-//  2. cross_kernel: unions across tile edges (hysteresis.hpp's cross_tile_unions, less the pairs
-//     of two strong-reached pixels).
-//  3. resolve_kernel: one warp per tile: the ring pixels whose root became the strong node seed
-//     one more flood inside the tile; reach goes to dst as 0 / 255 through shared memory.
+//     component's smallest ring node. A tile whose ring has no unreached candidate is final and
+//     goes to dst here. (Measured slower on the 4K photo, H200: a separate label launch, by 3 us
+//     with the staged source and by 8 before it; the cross-tile unions in this kernel too, behind
+//     per-block "done" flags, by 37 us; this launch's blocks taking tickets of a work queue, the
+//     cross unions as units that wait on per-row counters, by 10 us; the rows split so that the
+//     whole grid is resident at once, a tile row split between blocks labelled by the last to
+//     arrive, by 15 us: the blocks then run in step, all their floods at the same time.)
+//  2. cross_kernel: unions across tile edges (hysteresis.hpp's cross_tile_unions, one per pair of
+//     touching runs of ring candidates instead of one per adjacent pixel pair, less the pairs of
+//     two strong-reached pixels).
+//  3. resolve_kernel: one warp per tile that still has unreached ring candidates: those whose
+//     root became the strong node seed one more flood inside the tile; the tile goes to dst.
 // A component of candidates is an edge iff it holds a strong pixel: a component inside one tile
 // is decided by step 1's flood; one that reaches the ring is one union-find set over the rings,
 // whose root is the strong node iff one of its tile parts held a strong pixel.
@@ -299,11 +303,18 @@ __device__ __forceinline__ void classify_strip(const CannyArgs& a, int bx0, int 
   }
 }
 
+// Whether a tile's ring holds candidates that its own flood did not reach (the left and right
+// column masks without their corner rows, which are the top and bottom rows' slots): only those
+// tiles can gain edges from their neighbours; every other tile's flood is already its output.
+__device__ __forceinline__ bool has_open_ring(const RingMasks& w) {
+  return (w.m[0] | w.m[1] | ((w.m[2] | w.m[3]) & kInnerRows)) != 0;
+}
+
 // Tile tile's ring nodes after the flood: lane i writes slots i (top), 32 + i (bottom), 64 + i
 // (left), 96 + i (right). Strong-reached ring pixels link to kStrongNode; the others are grouped by
 // flooding from their smallest slot, which becomes their component's representative (so every
 // link points to a smaller node, as the union-find needs).
-__device__ void write_ring_nodes(const CannyArgs& a, int tile, uint32_t c, uint32_t f) {
+__device__ bool write_ring_nodes(const CannyArgs& a, int tile, uint32_t c, uint32_t f) {
   const int lane = threadIdx.x;
   const RingMasks rc = ring_of(c), rf = ring_of(f);
   uint32_t weak[4];
@@ -352,14 +363,42 @@ __device__ void write_ring_nodes(const CannyArgs& a, int tile, uint32_t c, uint3
     a.masks[tile] = rc;
     a.weak[tile] = rw;
   }
+  return has_open_ring(rw);
+}
+
+// 0x00 / 0xFF bytes of the 4 bits b: bit i moves to bit 8i (the shifted copies do not overlap),
+// times 255.
+__device__ __forceinline__ uint32_t nibble_bytes(uint32_t b) { return ((b * 0x00204081u) & 0x01010101u) * 255u; }
+
+// Row `lane` of tile (tx, ty) to dst as 0 / 255 from its edge bits f: one 32-byte sector per row
+// (two 16-byte stores where dst allows, else bytes).
+__device__ __forceinline__ void write_tile_row(const CannyArgs& a, int tx, int ty, uint32_t f) {
+  const int y = ty * kTile + threadIdx.x, x0 = tx * kTile;
+  if (y >= a.h) return;
+  uint8_t* p = a.dst + static_cast<size_t>(y) * a.dst_pitch + x0;
+  if (x0 + kTile <= a.w && reinterpret_cast<uintptr_t>(p) % 16 == 0) {
+    uint4* q = reinterpret_cast<uint4*>(p);
+    q[0] = make_uint4(nibble_bytes(f & 15u), nibble_bytes(f >> 4 & 15u), nibble_bytes(f >> 8 & 15u),
+                      nibble_bytes(f >> 12 & 15u));
+    q[1] = make_uint4(nibble_bytes(f >> 16 & 15u), nibble_bytes(f >> 20 & 15u), nibble_bytes(f >> 24 & 15u),
+                      nibble_bytes(f >> 28));
+  } else {
+    for (int i = 0; i < kTile && x0 + i < a.w; ++i) p[i] = f >> i & 1u ? 255 : 0;
+  }
 }
 
 // Tile `tile` (a whole warp, lane = tile row): the flood from the strong pixels s through the
-// candidates c, then the ring nodes.
-__device__ __forceinline__ void label_tile(const CannyArgs& a, int tile, uint32_t c, uint32_t s) {
+// candidates c, then the ring nodes. A tile without an open ring is final here and goes to dst
+// (resolve_kernel skips it); the others keep their candidates and flood for resolve_kernel.
+__device__ __forceinline__ void label_tile(const CannyArgs& a, int tx, int ty, uint32_t c, uint32_t s) {
+  const int tile = ty * a.tiles_x + tx;
   const uint32_t f = __ballot_sync(kAll, s != 0) ? flood(s, c) : 0u;
-  a.reach[tile * kTile + threadIdx.x] = f;
-  write_ring_nodes(a, tile, c, f);
+  if (write_ring_nodes(a, tile, c, f)) {
+    a.cand[tile * kTile + threadIdx.x] = c;
+    a.reach[tile * kTile + threadIdx.x] = f;
+  } else {
+    write_tile_row(a, tx, ty, f);
+  }
 }
 
 // Blocks per SM: 3 where the registers allow it without spilling (Sobel 3x3: 40 registers), 2
@@ -403,47 +442,57 @@ __global__ void __launch_bounds__(kTile * kBlockWarps, (blocks_per_sm<R, Taps>()
     const int wa = 32 * warp / kWarpCols, oa = 32 * warp - kWarpCols * wa;
     const uint32_t c = s_bits[0][lane][wa] >> oa | s_bits[0][lane][wa + 1] << (kWarpCols - oa);
     const uint32_t s = s_bits[1][lane][wa] >> oa | s_bits[1][lane][wa + 1] << (kWarpCols - oa);
-    const int tile = ty * a.tiles_x + tx;
-    a.cand[tile * kTile + lane] = c;
-    label_tile(a, tile, c, s);
+    label_tile(a, tx, ty, c, s);
   }
 }
 
 // ---- 2. unions across tile edges (the union-find: hysteresis.hpp's uf_find / uf_union) -------------- -------------------------------------------------------------------
 
-// hysteresis.hpp's cross_tile_unions, less the pairs of two ring pixels reached from strong pixels
-// inside their tiles (both already link to the strong node). Thread t < 32 joins right-column
-// pixel row t with the three pixels to its right, t >= 32 bottom-row pixel column t - 32 with
-// the three below it; together these meet every 8-adjacent pair across tile edges.
+// Whether a right-column (or bottom-row) pixel i of P and the neighbouring tile's left-column (or
+// top-row) pixel j of Q are an 8-adjacent candidate pair; rows (columns) outside 0..31 are none.
+__device__ __forceinline__ bool edge_pair(uint32_t pm, uint32_t qm, int i, int j) {
+  return i >= 0 && j >= 0 && i < kTile && j < kTile && abs(i - j) <= 1 && (pm >> i & 1u) && (qm >> j & 1u);
+}
+
+// hysteresis.hpp's cross_tile_unions, less the unions that others already imply. Thread t < 32
+// takes right-column pixel row t against the next tile's left column, t >= 32 bottom-row pixel
+// column t - 32 against the top row below, plus the two diagonal pairs at the bottom row's ends
+// (the right column's diagonal pairs into the tile rows above and below are the same pairs as
+// these). A run of candidates along one side of a tile is one tile-local component (vertically
+// or horizontally 4-connected), so one union per pair of runs that touch does what a union per
+// adjacent pixel pair did: pair (i, j) is made only if none of (i - 1, j), (i, j - 1) and
+// (i - 1, j - 1) is a pair, which keeps exactly the first pair (in (i, j) order) of every two
+// runs. Pairs of two strong-reached pixels are skipped (both already link to the strong node;
+// a run is reached whole, so this agrees with the rule).
 __device__ void cross_unions(const CannyArgs& a, int tx, int ty, int t) {
   const int tile = ty * a.tiles_x + tx;
   int* parent = a.parent + 1;
   const bool right = t < kTile;
   const int i = right ? t : t - kTile;  // the row (right column) or column (bottom row)
   if (right ? tx + 1 >= a.tiles_x : ty + 1 >= a.tiles_y) return;
-  if ((a.masks[tile].m[right ? 3 : 1] >> i & 1u) == 0) return;
-  const bool p_weak = a.weak[tile].m[right ? 3 : 1] >> i & 1u;
+  // Both sides' masks load at once (the kernel is a chain of dependent loads: one link less).
+  const int qtile = right ? tile + 1 : tile + a.tiles_x;
+  const int side = right ? 2 : 0;  // the neighbour's left column or top row
+  const uint32_t pm = a.masks[tile].m[right ? 3 : 1], pw = a.weak[tile].m[right ? 3 : 1];
+  const uint32_t qm = a.masks[qtile].m[side], qw = a.weak[qtile].m[side];
+  if ((pm >> i & 1u) == 0) return;
+  const bool p_weak = pw >> i & 1u;
   const int p_node = tile * kSlots + (right ? tile_slot(kTile - 1, i) : tile_slot(i, kTile - 1));
-  for (int d = -1; d <= 1; ++d) {
-    int qtile, qi, q_slot;
-    if (right) {
-      const int qy = ty * kTile + i + d;
-      if (qy < 0 || qy >= a.h) continue;
-      qtile = (qy / kTile) * a.tiles_x + tx + 1;
-      qi = qy % kTile;
-      q_slot = tile_slot(0, qi);
-    } else {
-      const int qx = tx * kTile + i + d;
-      if (qx < 0 || qx >= a.w) continue;
-      qtile = (ty + 1) * a.tiles_x + qx / kTile;
-      qi = qx % kTile;
-      q_slot = tile_slot(qi, 0);
-    }
-    const int side = right ? 2 : 0;  // the neighbour's left column or top row
-    if ((a.masks[qtile].m[side] >> qi & 1u) == 0) continue;
-    if (!p_weak && (a.weak[qtile].m[side] >> qi & 1u) == 0) continue;
-    uf_union(parent, p_node, qtile * kSlots + q_slot);
+  for (int j = i - 1; j <= i + 1; ++j) {
+    if (!edge_pair(pm, qm, i, j)) continue;
+    if (edge_pair(pm, qm, i - 1, j) || edge_pair(pm, qm, i, j - 1) || edge_pair(pm, qm, i - 1, j - 1)) continue;
+    if (!p_weak && (qw >> j & 1u) == 0) continue;
+    uf_union(parent, p_node, qtile * kSlots + tile_slot(right ? 0 : j, right ? j : 0));
   }
+  if (right || (i != 0 && i != kTile - 1)) return;
+  // The bottom row's corner pixels with the diagonal neighbours in the tiles below-left and
+  // below-right (no other pair of this tile edge meets those tiles' runs).
+  const int dtx = i == 0 ? tx - 1 : tx + 1;
+  if (dtx < 0 || dtx >= a.tiles_x) return;
+  const int dtile = (ty + 1) * a.tiles_x + dtx, dj = i == 0 ? kTile - 1 : 0;
+  if ((a.masks[dtile].m[0] >> dj & 1u) == 0) return;
+  if (!p_weak && (a.weak[dtile].m[0] >> dj & 1u) == 0) return;
+  uf_union(parent, p_node, dtile * kSlots + tile_slot(dj, 0));
 }
 
 __global__ void cross_kernel(const CannyArgs a, int tiles) {
@@ -457,55 +506,33 @@ __global__ void cross_kernel(const CannyArgs a, int tiles) {
 
 // ---- 3. final flood and output ---------------------------------------------------------------------
 
-// 0x00 / 0xFF bytes of the 4 bits b: bit i moves to bit 8i (the shifted copies do not overlap),
-// times 255.
-__device__ __forceinline__ uint32_t nibble_bytes(uint32_t b) { return ((b * 0x00204081u) & 0x01010101u) * 255u; }
-
-// Block (bx, ty): tiles 8 bx .. 8 bx + 7 of tile row ty, a warp each; the 32 rows of 256
-// pixels go out through shared memory as whole 128-byte lines.
+// Block (bx, ty): tiles 8 bx .. 8 bx + 7 of tile row ty, a warp each. Tiles without an open ring
+// went to dst in classify_kernel; the others seed one more flood from their ring pixels whose
+// set's root is the strong node and write their rows.
 __global__ void __launch_bounds__(kTile * kTileWarps) resolve_kernel(const CannyArgs a) {
-  constexpr int kRowWords = kTileWarps * kTile / 4;
-  __shared__ uint32_t s_out[kTile][kRowWords + 1];  // +1: lane r's row starts at bank r
   const int lane = threadIdx.x, warp = threadIdx.y;
   const int tx = blockIdx.x * kTileWarps + warp, ty = blockIdx.y;
   wait_for_previous_grid();  // the previous kernel's writes (launched with launch_after_previous)
-  if (tx < a.tiles_x) {  // whole warps
-    const int tile = ty * a.tiles_x + tx;
-    const uint32_t c = a.cand[tile * kTile + lane];
-    uint32_t f = a.reach[tile * kTile + lane];
-    // The ring pixels not reached inside the tile whose set's root is the strong node.
-    const RingMasks rw = a.weak[tile];
-    int* parent = a.parent + 1;
-    bool joined[4];
+  if (tx >= a.tiles_x) return;  // whole warps
+  const int tile = ty * a.tiles_x + tx;
+  // Loaded together, before knowing whether the tile needs them: one dependent load less.
+  const RingMasks rw = a.weak[tile];
+  const uint32_t c = a.cand[tile * kTile + lane];
+  uint32_t f = a.reach[tile * kTile + lane];
+  if (!has_open_ring(rw)) return;
+  int* parent = a.parent + 1;
+  bool joined[4];
 #pragma unroll
-    for (int s = 0; s < 4; ++s) {
-      const uint32_t side = s >= 2 ? kInnerRows : kAll;
-      joined[s] = (rw.m[s] & side) >> lane & 1u && uf_find(parent, tile * kSlots + s * kTile + lane) == kStrongNode;
-    }
-    const uint32_t top = __ballot_sync(kAll, joined[0]), bottom = __ballot_sync(kAll, joined[1]);
-    uint32_t seed = (joined[2] ? 1u : 0u) | (joined[3] ? 1u << 31 : 0u);
-    if (lane == 0) seed |= top;
-    if (lane == kTile - 1) seed |= bottom;
-    if (__ballot_sync(kAll, seed != 0)) f |= flood(seed, c);
-#pragma unroll
-    for (int k = 0; k < kTile / 4; ++k) s_out[lane][warp * (kTile / 4) + k] = nibble_bytes(f >> (4 * k) & 15u);
+  for (int s = 0; s < 4; ++s) {
+    const uint32_t side = s >= 2 ? kInnerRows : kAll;
+    joined[s] = (rw.m[s] & side) >> lane & 1u && uf_find(parent, tile * kSlots + s * kTile + lane) == kStrongNode;
   }
-  __syncthreads();
-  const int tid = warp * kTile + lane;
-  const int xs = blockIdx.x * kTileWarps * kTile + 4 * (tid % kRowWords);
-  const int n = min(4, a.w - xs);  // this thread's pixels of its row
-  if (n <= 0) return;
-  for (int r = tid / kRowWords; r < kTile; r += kTile * kTileWarps / kRowWords) {
-    const int y = ty * kTile + r;
-    if (y >= a.h) return;
-    uint8_t* p = a.dst + static_cast<size_t>(y) * a.dst_pitch + xs;
-    const uint32_t v = s_out[r][tid % kRowWords];
-    if (n == 4 && reinterpret_cast<uintptr_t>(p) % 4 == 0) {
-      *reinterpret_cast<uint32_t*>(p) = v;
-    } else {
-      for (int i = 0; i < n; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-    }
-  }
+  const uint32_t top = __ballot_sync(kAll, joined[0]), bottom = __ballot_sync(kAll, joined[1]);
+  uint32_t seed = (joined[2] ? 1u : 0u) | (joined[3] ? 1u << 31 : 0u);
+  if (lane == 0) seed |= top;
+  if (lane == kTile - 1) seed |= bottom;
+  if (__ballot_sync(kAll, seed != 0)) f |= flood(seed, c);
+  write_tile_row(a, tx, ty, f);
 }
 
 // Launches kernel after the previous work on the stream as a programmatic dependent launch: its
