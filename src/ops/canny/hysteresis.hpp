@@ -104,19 +104,27 @@ CALDERA_CANNY_HD int atomic_min_int(int* p, int v) {
 #endif
 }
 
+// One linking attempt of a union whose sides a and b were found as roots: the larger goes under
+// the smaller. True when done (one set already, or linked); false when the larger root was
+// relinked meanwhile: a is then what it points to now, b the smaller root, to be found again.
+CALDERA_CANNY_HD bool uf_link_roots(int* parent, int& a, int& b) {
+  if (a == b) return true;
+  if (a < b) {
+    const int t = a;
+    a = b;
+    b = t;
+  }
+  const int old = atomic_min_int(parent + a, b);  // link root a under b
+  if (old == a) return true;
+  a = old;
+  return false;
+}
+
 CALDERA_CANNY_HD void uf_union(int* parent, int a, int b) {
   while (true) {
     a = uf_find(parent, a);
     b = uf_find(parent, b);
-    if (a == b) return;
-    if (a < b) {
-      const int t = a;
-      a = b;
-      b = t;
-    }
-    const int old = atomic_min_int(parent + a, b);  // link root a under b
-    if (old == a) return;
-    a = old;  // a was relinked meanwhile: join what it points to now
+    if (uf_link_roots(parent, a, b)) return;
   }
 }
 
