@@ -188,46 +188,64 @@ static_assert(kBlockCols % 16 == 0 && kStageCols % 16 == 0, "whole 16-byte words
 template <int R>
 constexpr int stage_rows() { return kTile + 2 + 2 * R; }
 
+// 16 bytes of staged row `row` from column col (a multiple of 16) on, replicating the first and
+// last columns beyond the image's sides (the words a block's first and last warps reach past them).
+__device__ __forceinline__ uint4 stage_word(const uint8_t* row, int col, int w, bool vec) {
+  if (vec && col >= 0 && col + 16 <= w) return __ldg(reinterpret_cast<const uint4*>(row + col));
+  uint32_t q[4] = {0, 0, 0, 0};
+#pragma unroll
+  for (int k = 0; k < 16; ++k) q[k / 4] |= static_cast<uint32_t>(__ldg(row + min(max(col + k, 0), w - 1))) << (8 * (k % 4));
+  return make_uint4(q[0], q[1], q[2], q[3]);
+}
+
 template <int R>
 __device__ __forceinline__ void stage_source(const CannyArgs& a, int bx0, int y0, uint8_t* stage) {
   const int t = threadIdx.y * kTile + threadIdx.x, threads = kTile * kBlockWarps;
-  const int c0 = bx0 - kStageLead;  // the staged row's first column in the image
-  const bool vec = c0 >= 0 && c0 + kStageCols <= a.w && reinterpret_cast<uintptr_t>(a.src) % 16 == 0 &&
-                   a.src_pitch % 16 == 0;
-  if (vec) {
-    for (int i = t; i < stage_rows<R>() * kStageWords; i += threads) {
-      const int r = i / kStageWords, wd = i % kStageWords;
-      const int sy = min(max(y0 - 1 - R + r, 0), a.h - 1);
-      reinterpret_cast<uint4*>(stage)[i] =
-          __ldg(reinterpret_cast<const uint4*>(a.src + static_cast<size_t>(sy) * a.src_pitch + c0) + wd);
-    }
-  } else {
-    for (int i = t; i < stage_rows<R>() * kStageCols; i += threads) {
-      const int r = i / kStageCols, c = i % kStageCols;
-      const int sy = min(max(y0 - 1 - R + r, 0), a.h - 1), sx = min(max(c0 + c, 0), a.w - 1);
-      stage[i] = __ldg(a.src + static_cast<size_t>(sy) * a.src_pitch + sx);
-    }
+  const int c0 = bx0 - kStageLead;  // the staged row's first column in the image (a multiple of 16)
+  // Whole 16-byte words where the source allows them; a word that leaves the image (the first
+  // and last blocks of a row) is gathered byte by byte with clamped columns.
+  const bool vec = reinterpret_cast<uintptr_t>(a.src) % 16 == 0 && a.src_pitch % 16 == 0;
+  for (int i = t; i < stage_rows<R>() * kStageWords; i += threads) {
+    const int r = i / kStageWords, wd = i % kStageWords;
+    const int sy = min(max(y0 - 1 - R + r, 0), a.h - 1);
+    reinterpret_cast<uint4*>(stage)[i] = stage_word(a.src + static_cast<size_t>(sy) * a.src_pitch, c0 + 16 * wd, a.w, vec);
   }
 }
 
+// One magnitude row of a warp's strip, lane = column: the magnitude m, its left and right
+// neighbours' (l, r), and for the sector test |dx|, |dy| and dx ^ dy (its sign: the diagonal).
+struct MagRow {
+  int m, l, r, ax, ay, sgn;
+};
+
 // Warp `warp` of the block: magnitude columns x0 - 1 .. x0 + 30 (lane l: x0 - 1 + l), output
 // columns x0 .. x0 + 29 (lanes 1..30), rows y0 .. y0 + 31, from the staged source (column x at
-// stage[x - bx0 + kStageLead]). Stores the 30-bit row masks in bits. kInterior: every magnitude
-// column of the warp lies in the image (no zero magnitudes at the sides), true for all but the
-// first and last warps of a row.
-template <int R, class Taps, bool kL2, bool kInterior>
+// stage[x - bx0 + kStageLead]). Stores the candidate and strong ballots of each row in bits: bit
+// l = lane l, so bits 1..30 are the output columns (classify_kernel masks the rest away).
+// kEdgeX: some magnitude column of the warp lies off the image (its magnitude is 0 there);
+// kBottom: the strip reaches the image's last row (rows below it are 0 and none of them is a
+// candidate). Every other warp, all but the first and last of a row and the last tile row, runs
+// without any per-row bounds test.
+//
+// The rows are walked with three MagRow slots in rotation (above, being suppressed, below),
+// unrolled by three so that no register is copied from row to row; for Sobel 3x3 the three rows
+// of horizontal tap sums rotate with the same period. (H200, 4K photo: the previous loop, unrolled
+// by two, spent 75 instructions per row, a quarter of them copies and bounds tests.)
+template <int R, class Taps, bool kL2, bool kEdgeX, bool kBottom>
 __device__ __forceinline__ void classify_strip(const CannyArgs& a, int bx0, int x0, int y0, const uint8_t* stage,
                                                uint32_t (*bits)[kTile][kBlockWarps]) {
   const int lane = threadIdx.x, warp = threadIdx.y;
   const int x = x0 - 1 + lane;
   // Source rows go down one at a time, already clamped in the stage.
   const uint8_t* tap = stage + (x - R - bx0 + kStageLead);
-  auto load = [&](int* v) {  // the tap pixels of the next staged row
+  int v[2 * R + 1];  // the tap pixels of the next source row
+  auto load = [&] {
 #pragma unroll
     for (int k = 0; k <= 2 * R; ++k) v[k] = tap[k];
     tap += kStageCols;
   };
-  auto partial = [&](const int* v, int& px, int& py) {  // horizontal taps
+  int hx[2 * R + 1], hy[2 * R + 1];  // horizontal tap sums of the source rows my - R .. my + R
+  auto partial = [&](int& px, int& py) {
     int sx = 0, sv = 0;
 #pragma unroll
     for (int k = 0; k <= 2 * R; ++k) {
@@ -237,24 +255,18 @@ __device__ __forceinline__ void classify_strip(const CannyArgs& a, int bx0, int 
     px = sx;
     py = sv;
   };
-  // Magnitude row my reads source rows my - R .. my + R; the first row is y0 - 1. Each row's
-  // pixels are loaded one iteration ahead of their use.
-  int hx[2 * R + 1], hy[2 * R + 1], next[2 * R + 1];
+  // Magnitude row my reads source rows my - R .. my + R; the first is y0 - 1. Each source row's
+  // pixels are loaded one row ahead of their use (the last row loads nothing more).
 #pragma unroll
   for (int j = 0; j < 2 * R; ++j) {
-    load(next);
-    partial(next, hx[j], hy[j]);
+    load();
+    partial(hx[j], hy[j]);
   }
-  load(next);
-  const bool out_lane = lane >= 1 && lane <= kWarpCols && (kInterior || x < a.w);
-  const bool in_x = kInterior || (x >= 0 && x < a.w);
-  int pm = 0, pl = 0, pr = 0;                    // the row above the one being suppressed
-  int cm = 0, cl = 0, cr = 0, cdx = 0, cdy = 0;  // the row being suppressed
-#pragma unroll 2
-  for (int i = 0; i < kTile + 2; ++i) {
-    const int my = y0 - 1 + i;
-    partial(next, hx[2 * R], hy[2 * R]);
-    if (i + 1 < kTile + 2) load(next);
+  load();
+  const bool in_x = !kEdgeX || (x >= 0 && x < a.w);
+  auto produce = [&](MagRow& row, int my, bool more) {
+    partial(hx[2 * R], hy[2 * R]);
+    if (more) load();
     int dxv = 0, dyv = 0;
 #pragma unroll
     for (int j = 0; j <= 2 * R; ++j) {
@@ -270,37 +282,60 @@ __device__ __forceinline__ void classify_strip(const CannyArgs& a, int bx0, int 
       dxv = div16_round_even(dxv);
       dyv = div16_round_even(dyv);
     }
-    const int mag = kL2 ? dxv * dxv + dyv * dyv : abs(dxv) + abs(dyv);
-    const int m = in_x && my >= 0 && my < a.h ? mag : 0;  // 0 off the image
-    const int ml = __shfl_up_sync(kAll, m, 1), mr = __shfl_down_sync(kAll, m, 1);
-    if (i >= 2) {
-      // Row y = my - 1: above p*, this c*, below the new row. The reference's sector test on
-      // the same integers, as selects: the two neighbours across the edge, and whether the
-      // second must be strictly smaller (diagonals) or may be equal.
-      const int y = my - 1;
-      const int ax = abs(cdx), ay = abs(cdy) << 15;
-      const int tg22x = ax * 13573, tg67x = ax * (13573 + (1 << 16));  // = tg22x + (ax << 16)
-      const bool horizontal = ay < tg22x, vertical = !horizontal && ay > tg67x;
-      const bool diagonal = !horizontal && !vertical;
-      const bool neg = (cdx ^ cdy) < 0;  // up-right and down-left, else up-left and down-right
-      const int n1 = horizontal ? cl : vertical ? pm : neg ? pr : pl;
-      const int n2 = horizontal ? cr : vertical ? m : neg ? ml : mr;
-      const bool cand = out_lane && y < a.h && cm > a.low && cm > n1 && (diagonal ? cm > n2 : cm >= n2);
-      const uint32_t bc = __ballot_sync(kAll, cand), bs = __ballot_sync(kAll, cand && cm > a.high);
-      if (lane == 0) {
-        bits[0][y - y0][warp] = bc >> 1;
-        bits[1][y - y0][warp] = bs >> 1;
-      }
+    row.ax = abs(dxv);
+    row.ay = abs(dyv);
+    row.sgn = dxv ^ dyv;
+    const int mag = kL2 ? dxv * dxv + dyv * dyv : row.ax + row.ay;
+    row.m = in_x && (!kBottom || my < a.h) ? mag : 0;  // 0 off the image
+    row.l = __shfl_up_sync(kAll, row.m, 1);
+    row.r = __shfl_down_sync(kAll, row.m, 1);
+  };
+  // Row y0 + k between the rows p (above) and n (below): the reference's sector test on the same
+  // integers, as selects: the two neighbours across the edge, the first strictly smaller, the
+  // second strictly smaller on the diagonals and not greater otherwise (c.m + 1 > n2).
+  auto suppress = [&](const MagRow& p, const MagRow& c, const MagRow& n, int k) {
+    const int ay = c.ay << 15;
+    const int tg22x = c.ax * 13573, tg67x = c.ax * (13573 + (1 << 16));  // = tg22x + (ax << 16)
+    const bool horizontal = ay < tg22x, vertical = !horizontal && ay > tg67x;
+    const bool diagonal = !horizontal && !vertical;
+    const bool neg = c.sgn < 0;  // up-right and down-left, else up-left and down-right
+    const int n1 = horizontal ? c.l : vertical ? p.m : neg ? p.r : p.l;
+    const int n2 = horizontal ? c.r : vertical ? n.m : neg ? n.l : n.r;
+    const int lhs = diagonal ? c.m : c.m + 1;
+    bool cand = c.m > a.low && c.m > n1 && lhs > n2;
+    if (kBottom) cand = cand && y0 + k < a.h;
+    const uint32_t bc = __ballot_sync(kAll, cand), bs = __ballot_sync(kAll, cand && c.m > a.high);
+    if (lane == 0) {
+      bits[0][k][warp] = bc;
+      bits[1][k][warp] = bs;
     }
-    pm = cm;
-    pl = cl;
-    pr = cr;
-    cm = m;
-    cl = ml;
-    cr = mr;
-    cdx = dxv;
-    cdy = dyv;
+  };
+  MagRow r0, r1, r2;
+  produce(r0, y0 - 1, true);
+  if (y0 == 0) r0.m = r0.l = r0.r = 0;  // above the image
+  produce(r1, y0, true);
+#pragma unroll 1
+  for (int k = 0; k < kTile - 2; k += 3) {
+    produce(r2, y0 + k + 1, true);
+    suppress(r0, r1, r2, k);
+    produce(r0, y0 + k + 2, true);
+    suppress(r1, r2, r0, k + 1);
+    produce(r1, y0 + k + 3, true);
+    suppress(r2, r0, r1, k + 2);
   }
+  static_assert(kTile % 3 == 2, "the rotation's last two rows follow the loop");
+  produce(r2, y0 + kTile - 1, true);
+  suppress(r0, r1, r2, kTile - 2);
+  produce(r0, y0 + kTile, false);
+  suppress(r1, r2, r0, kTile - 1);
+}
+
+// The output columns of a strip's ballot word (bits 1..30; those inside the image) as the low 30
+// bits, for a strip whose first output column is x0.
+__device__ __forceinline__ uint32_t strip_columns(uint32_t ballot, int x0, int w) {
+  const int inside = w - x0;
+  const uint32_t mask = inside >= kWarpCols ? (1u << kWarpCols) - 1 : inside > 0 ? (1u << inside) - 1 : 0u;
+  return ballot >> 1 & mask;
 }
 
 // Whether a tile's ring holds candidates that its own flood did not reach (the left and right
@@ -410,7 +445,7 @@ constexpr int blocks_per_sm() { return R == 1 && !std::is_same_v<Taps, ArgTaps> 
 // source staged, the strips classified, then a warp per tile labels it.
 template <int R, class Taps, bool kL2>
 __global__ void __launch_bounds__(kTile * kBlockWarps, (blocks_per_sm<R, Taps>())) classify_kernel(const CannyArgs a) {
-  // [candidate, strong][tile row][warp]: the 30 output columns of each warp's row.
+  // [candidate, strong][tile row][warp]: each strip row's ballots (classify_strip).
   __shared__ uint32_t s_bits[2][kTile][kBlockWarps];
   __shared__ uint4 s_stage[stage_rows<R>() * kStageWords];  // the source rows
   const int lane = threadIdx.x, warp = threadIdx.y;
@@ -425,13 +460,15 @@ __global__ void __launch_bounds__(kTile * kBlockWarps, (blocks_per_sm<R, Taps>()
   const uint8_t* stage = reinterpret_cast<const uint8_t*>(s_stage);
   stage_source<R>(a, bx0, y0, reinterpret_cast<uint8_t*>(s_stage));
   __syncthreads();
-  if (x0 - 1 >= 0 && x0 + kWarpCols < a.w) {
-    classify_strip<R, Taps, kL2, true>(a, bx0, x0, y0, stage, s_bits);
-  } else if (x0 < a.w) {
-    classify_strip<R, Taps, kL2, false>(a, bx0, x0, y0, stage, s_bits);
-  } else {
+  if (x0 >= a.w) {
     s_bits[0][lane][warp] = 0;
     s_bits[1][lane][warp] = 0;
+  } else if (y0 + kTile >= a.h) {
+    classify_strip<R, Taps, kL2, true, true>(a, bx0, x0, y0, stage, s_bits);
+  } else if (x0 - 1 < 0 || x0 + kWarpCols >= a.w) {
+    classify_strip<R, Taps, kL2, true, false>(a, bx0, x0, y0, stage, s_bits);
+  } else {
+    classify_strip<R, Taps, kL2, false, false>(a, bx0, x0, y0, stage, s_bits);
   }
   __syncthreads();
 
@@ -440,8 +477,11 @@ __global__ void __launch_bounds__(kTile * kBlockWarps, (blocks_per_sm<R, Taps>()
   const int tx = bx * kBlockTiles + warp;
   if (warp < kBlockTiles && tx < a.tiles_x) {
     const int wa = 32 * warp / kWarpCols, oa = 32 * warp - kWarpCols * wa;
-    const uint32_t c = s_bits[0][lane][wa] >> oa | s_bits[0][lane][wa + 1] << (kWarpCols - oa);
-    const uint32_t s = s_bits[1][lane][wa] >> oa | s_bits[1][lane][wa + 1] << (kWarpCols - oa);
+    const int xa = bx0 + wa * kWarpCols, xb = xa + kWarpCols;  // the two strips' first columns
+    auto word = [&](int m) {
+      return strip_columns(s_bits[m][lane][wa], xa, a.w) >> oa | strip_columns(s_bits[m][lane][wa + 1], xb, a.w) << (kWarpCols - oa);
+    };
+    const uint32_t c = word(0), s = word(1);
     label_tile(a, tx, ty, c, s);
   }
 }
