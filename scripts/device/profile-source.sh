@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run ON THE GPU MACHINE (after scripts/device/pack.sh here; the bundle carried), as part of a
 # device call: where the instructions of one kernel go, instruction by instruction. For each entry
-# of CALDERA_SOURCE_KERNELS ("kernel regex|bench filter[|calls to skip]", separated by ';') writes
+# of CALDERA_SOURCE_KERNELS ("kernel regex|bench filter[|calls to skip]", separated by ';'; the
+# regex is matched against the mangled name, so it can pick one template instance) writes
 #   $OUT/<n>.sass.txt   the kernel's SASS (cuobjdump -sass of libcaldera.so, that function only)
 #   $OUT/<n>.source.csv Nsight Compute's source page: per SASS instruction, how often it was
 #                       executed and the warp stall samples at it (one launch, after the
@@ -36,7 +37,7 @@ for entry in "${entries[@]}"; do
   fi
   [ -z "$ncu_bin" ] && { echo "ncu not found"; continue; }
   rep="$OUT/$n"
-  timeout 180 "$ncu_bin" --clock-control none -k "regex:$k" --launch-skip "$skip" --launch-count 1 \
+  timeout 180 "$ncu_bin" --clock-control none --kernel-name-base mangled -k "regex:$k" --launch-skip "$skip" --launch-count 1 \
     --section SourceCounters --section InstructionStats --section SpeedOfLight --section WarpStateStats \
     --import-source no -f -o "$rep" "$bundle/bin/caldera" bench --filter "$f" > "$OUT/$n.ncu.log" 2>&1 ||
     { echo "ncu: exit $? (see $n.ncu.log)"; tail -5 "$OUT/$n.ncu.log"; continue; }

@@ -111,6 +111,8 @@ cudaError_t launch_kernel_ex(const cudaLaunchConfig_t* cfg, void (*kernel)(Param
 #define __shared__ static
 #undef __launch_bounds__
 #define __launch_bounds__(...)
+#undef __grid_constant__
+#define __grid_constant__
 #define threadIdx (::emu::thread_idx())
 #define blockIdx (::emu::g_block_idx)
 #define blockDim (::emu::g_block_dim)

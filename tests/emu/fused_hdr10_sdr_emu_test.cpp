@@ -245,6 +245,75 @@ TEST(FusedHdr10SdrEmulated, PeakDetectionStreamMatchesTheHostToneMapper) {
   expect_stream_matches_host(130, 67, 7);
 }
 
+// The last block leaves the gain table of the new peak in the state, and the next frame maps with
+// it when it is for this curve and frame; a stale one (another kernel updated the state, or it was
+// built for another curve) is rebuilt from the peak instead.
+TEST(FusedHdr10SdrEmulated, TheStateCarriesTheNextFramesCurveAndAStaleOneIsRebuilt) {
+  constexpr int w = 41, h = 39;
+  ToneMapParams p;
+  p.peak_detection.enabled = true;
+  EmulatedToneMapper emulated{p};
+  const ImageDesc dd{w, h, PixelFormat::NV12, ColorDesc{}};
+  const Image frame = grey_frame(w, h, 200, 2500, 40);
+  LaidOutImage src(frame.desc(), Rows::Aligned, 0x3C);
+  src.copy_pixels_from(frame.view());
+  for (uint32_t n = 0; n < 2; ++n) {
+    LaidOutImage dst(dd, Rows::Aligned, 0xA5);
+    emulated.run(src, dst, 3, 10 * n);
+  }
+  // The stored table is the gain table of the state's peak, for this curve and frame.
+  const auto st = pipeline::cast_stages<float>(
+      tonemap_stages(frame.desc().color, dd.color, p, resolve_source_peak(p, frame.desc().color), true));
+  LaidOutImage scratch(dd, Rows::Aligned, 0);
+  auto params = forward_params(src.cview(), scratch.view(), st, {}, true);
+  ASSERT_TRUE(params);
+  const hd::PeakStateData good = emulated.state;
+  EXPECT_EQ(good.curve_key, params->curve_key);
+  EXPECT_EQ(good.curve_frames, good.frames);
+  const auto tone = pipeline::tone_coeffs_for_peak(st.tone, good.peak_pq);
+  for (int i = 0; i < kLutEntries; ++i) {
+    const Line l = gain_table_line(i, tone, false, params->lum_scale, params->target);
+    EXPECT_FLOAT_EQ(good.curve_lines[2 * i], l.a) << i;
+    EXPECT_FLOAT_EQ(good.curve_lines[2 * i + 1], l.b) << i;
+  }
+  // One write pass over the frame from a given state (its measurement is not looked at).
+  hd::PeakStateData state{};
+  pipeline::DevicePeak peak;
+  peak.state = &state;
+  peak.dynamic_curve = 1;
+  auto map_from = [&](const hd::PeakStateData& from, LaidOutImage& dst) {
+    state = from;
+    run_forward(src.cview(), src, dst.view(), st, peak, true, 3, 7);
+  };
+  LaidOutImage want(dd, Rows::Aligned, 0xA5);
+  map_from(good, want);
+  // The reference with the curve of the same peak: the stored table is the right one.
+  const auto st_ref = tonemap_stages(frame.desc().color, dd.color, p, resolve_source_peak(p, frame.desc().color), true);
+  Image reference = testing::filled_image(dd, 0);
+  ASSERT_TRUE(pipeline::run_pipeline_reference(frame.view(), reference.view(), st_ref,
+                                               pipeline::tone_coeffs_for_peak(st_ref.tone, double{good.peak_pq}), nullptr,
+                                               true, "tonemap"));
+  EXPECT_IMAGES_MOSTLY_CLOSE(want.cview(), reference.view(), 1, kFusedFraction, kFusedHardTol);
+  auto poisoned = [&](uint64_t key, uint32_t frames) {
+    hd::PeakStateData bad = good;
+    std::fill(std::begin(bad.curve_lines), std::end(bad.curve_lines), 0.0f);
+    bad.curve_key = key, bad.curve_frames = frames;
+    return bad;
+  };
+  {  // current: mapped with the (zeroed) stored table, so no gain: black
+    LaidOutImage dst(dd, Rows::Aligned, 0xA5);
+    map_from(poisoned(good.curve_key, good.curve_frames), dst);
+    EXPECT_LE(testing::sample_at(dst.cview(), 0, w / 2, h / 2, 0), 17);
+    EXPECT_GT(testing::sample_at(want.cview(), 0, w / 2, h / 2, 0), 30);
+  }
+  for (const auto& [key, frames] : {std::pair{good.curve_key, good.curve_frames - 1}, std::pair{good.curve_key ^ 2, good.curve_frames}}) {
+    SCOPED_TRACE(::testing::Message() << "stale: key " << key << " frames " << frames);
+    LaidOutImage dst(dd, Rows::Aligned, 0xA5);
+    map_from(poisoned(key, frames), dst);
+    EXPECT_IMAGES_MOSTLY_CLOSE(dst.cview(), want.cview(), 1, kFusedFraction, kFusedHardTol);
+  }
+}
+
 TEST(FusedHdr10SdrEmulated, TheMeasuringPrePassWritesNothing) {
   const ImageDesc sd{17, 5, PixelFormat::P010, hdr10()}, dd{17, 5, PixelFormat::NV12, ColorDesc{}};
   Image random = testing::random_image(sd, 3);

@@ -129,7 +129,9 @@ TEST(ToneMapper, WithoutDetectionItIsTheStatelessToneMap) {
 
 // ---- CUDA state against host state ----------------------------------------------------------------
 
-void expect_stream_matches(PixelFormat sf, PixelFormat df, int w, int h) {
+// Frame i goes to dfs[i % dfs.size()]: mixing a fused and a generic destination makes the fused
+// kernel find a state the generic one updated last (its stored curve stale, so rebuilt).
+void expect_stream_matches(PixelFormat sf, std::vector<PixelFormat> dfs, int w, int h) {
   Context& gpu = *testing::gpu_context();
   Context cpu;
   ToneMapParams p = detecting();
@@ -142,7 +144,10 @@ void expect_stream_matches(PixelFormat sf, PixelFormat df, int w, int h) {
   for (int i = 0; i < 3; ++i) frames.push_back(grey_frame(w / 2 * 2, h / 2 * 2, 300, 3000 + 200 * i, 50));
   frames.push_back(grey_frame(w / 2 * 2, h / 2 * 2, 1, 10, 5));
   ColorDesc out;
+  size_t n = 0;
   for (const Image& f : frames) {
+    const PixelFormat df = dfs[n++ % dfs.size()];
+    SCOPED_TRACE(::testing::Message() << "frame " << n - 1 << " to " << format_name(df));
     const ImageDesc dd{f.width(), f.height(), df, out};
     Image want = testing::filled_image(dd, 0);
     ASSERT_TRUE(host->run(f.view(), want.view(), cpu));
@@ -163,14 +168,19 @@ void expect_stream_matches(PixelFormat sf, PixelFormat df, int w, int h) {
 
 TEST(ToneMapperCuda, FusedStreamMatchesTheHost) {
   CALDERA_REQUIRE_GPU();
-  expect_stream_matches(PixelFormat::P010, PixelFormat::NV12, 1921, 1081);
-  expect_stream_matches(PixelFormat::P010, PixelFormat::NV12, 41, 39);
+  expect_stream_matches(PixelFormat::P010, {PixelFormat::NV12}, 1921, 1081);
+  expect_stream_matches(PixelFormat::P010, {PixelFormat::NV12}, 41, 39);
+}
+
+TEST(ToneMapperCuda, FusedAndGenericFramesShareOneStream) {
+  CALDERA_REQUIRE_GPU();
+  expect_stream_matches(PixelFormat::P010, {PixelFormat::NV12, PixelFormat::RGB24, PixelFormat::NV12, PixelFormat::NV12}, 641, 361);
 }
 
 TEST(ToneMapperCuda, GenericStreamMatchesTheHost) {
   CALDERA_REQUIRE_GPU();
-  expect_stream_matches(PixelFormat::P010, PixelFormat::RGB24, 641, 361);
-  expect_stream_matches(PixelFormat::YUV420P10, PixelFormat::I420, 3, 5);
+  expect_stream_matches(PixelFormat::P010, {PixelFormat::RGB24}, 641, 361);
+  expect_stream_matches(PixelFormat::YUV420P10, {PixelFormat::I420}, 3, 5);
 }
 
 }  // namespace

@@ -15,8 +15,10 @@ inline constexpr int kPeakThreads = 256;  // = hd::kPeakBins: one thread per bin
 static_assert(kPeakThreads == hd::kPeakBins, "the histogram finish gives every thread one bin");
 
 // Call with every thread of the block (after the block's last atomicAdd to s_hist); `t` is the
-// thread's index in the block, `block` the block's index in the grid of `blocks`.
-__device__ inline void finish_block_histogram(uint32_t* s_hist, hd::PeakStateData* state,
+// thread's index in the block, `block` the block's index in the grid of `blocks`. Returns, to
+// every thread, whether this block was the last (it has updated the state: after a
+// __syncthreads() its threads see the new peak).
+__device__ inline bool finish_block_histogram(uint32_t* s_hist, hd::PeakStateData* state,
                                               const hd::PeakRule<float>& rule, int t, unsigned block,
                                               unsigned blocks) {
   __shared__ int s_last;
@@ -29,7 +31,7 @@ __device__ inline void finish_block_histogram(uint32_t* s_hist, hd::PeakStateDat
   __syncthreads();
   if (t == 0) s_last = atomicAdd(&state->blocks_done, 1u) == blocks - 1;
   __syncthreads();
-  if (!s_last) return;
+  if (!s_last) return false;
   __threadfence();
   // The last block: the frame's histogram, one bin per thread (L2 reads: other SMs wrote it).
   uint32_t count = 0;
@@ -56,7 +58,7 @@ __device__ inline void finish_block_histogram(uint32_t* s_hist, hd::PeakStateDat
   if (hd::bin_holds_quantile(before, through, target))
     s_quantile = static_cast<float>(hd::quantile_in_bin<double>(t, before, count, target));
   __syncthreads();
-  if (t != 0) return;
+  if (t != 0) return true;
   double sum = 0;
   for (int w = 0; w < kPeakThreads / 32; ++w) sum += s_sum[w];
   const float frame_peak = total > 0 ? s_quantile : 0.0f;
@@ -68,6 +70,7 @@ __device__ inline void finish_block_histogram(uint32_t* s_hist, hd::PeakStateDat
   state->frame_peak_pq = frame_peak, state->frame_average_pq = frame_average;
   state->frames = frames, state->scene_cuts = cuts;
   state->blocks_done = 0;
+  return true;
 }
 
 }  // namespace caldera::pipeline

@@ -14,6 +14,7 @@ namespace caldera::hd {
 
 inline constexpr int kPeakBins = 256;
 inline constexpr int kPeakSubHistograms = 8;  // blocks flush into one of these to spread atomics
+inline constexpr int kCurveEntries = 129;      // lines of a curve table kept in the state
 
 // The device state of one stream (also mirrored on the host for the reference).
 struct PeakStateData {
@@ -23,6 +24,13 @@ struct PeakStateData {
   uint32_t blocks_done = 0;  // blocks of the running kernel that have flushed their histogram
   uint32_t pad = 0;
   uint32_t hist[kPeakSubHistograms][kPeakBins] = {};
+  // A curve table for peak_pq: the fused HDR10 -> SDR kernel's last block builds its gain table
+  // (kCurveEntries lines a, b) after it has updated the peak, so that the blocks of the next frame
+  // read it instead of each rebuilding it. The key names the curve it was built for, curve_frames
+  // the value of `frames` it goes with (another kernel that updates the state leaves it stale).
+  uint64_t curve_key = 0;
+  uint32_t curve_frames = 0, curve_pad = 0;
+  float curve_lines[2 * kCurveEntries] = {};
 };
 
 template <class T>

@@ -13,7 +13,15 @@
 // (gamut_math.hpp's stages). The peak measurement of a
 // ToneMapper goes into a shared histogram per block (one atomic per 2x2 block) and the last block
 // folds it into the stream's state (peak_cuda.cuh): frame n is mapped with the curve of frames
-// up to n-1, and the tables are rebuilt by every block from that state at its start.
+// up to n-1.
+//
+// The tables' lines come built: the host builds the PQ table and a fixed curve's gain table once
+// per curve (they travel in the parameters), and with a measured peak the last block builds the
+// gain table of the new peak into the state after its fold. Every block only copies them into its
+// shared memory. (Each of the 528 blocks building both tables at its start cost 2.4 M of the
+// 31.8 M warp instructions of a 4K frame, and rebuilding the curve from the peak at every block's
+// start 3.4 M more, with every block waiting on its chain of powf.) A state whose table is not for
+// this curve and frame (another kernel updated it, or the curve changed) is rebuilt as before.
 //
 // Why this shape (H200, 4K, SASS): the kernel is bound by instruction issue, not memory, so the
 // per-pixel path is what counts: no IEEE reciprocal or division sequences, no range fix-ups of
@@ -27,6 +35,10 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "ops/color_pipeline/peak_cuda.cuh"
 #include "ops/tonemap/lane_lut.cuh"
@@ -62,7 +74,11 @@ struct ForwardParams {
   hd::PeakStateData* state;
   hd::PeakRule<float> rule;
   int dynamic_curve, measure, write;
+  uint64_t curve_key;              // the curve a state's table is for (never 0: a cleared state has none)
+  float2 eotf_lines[kLutEntries];  // PQ -> linear light (target units)
+  float2 gain_lines[kLutEntries];  // the fixed curve's gain (with dynamic_curve: the state's, if current)
 };
+static_assert(kLutEntries == hd::kCurveEntries, "the state holds one gain table");
 
 // A 10-bit P010 sample (the high 10 bits of its 16) as a float times 64: exact, 2^23 + 64 code
 // minus 2^23; the scales in the parameters take the 64. `high`: the sample in bits 16..31.
@@ -189,12 +205,40 @@ __device__ void build_tables(const ForwardParams& p, const hd::ToneCoeffs<float>
   __syncthreads();
 }
 
+// The block's tables from built lines (the parameters', or the state's gain table).
+__device__ void copy_tables(const float2* eotf_lines, const float2* gain_lines, float2* eotf, float2* gain, int t) {
+  replicate_lut_half(eotf_lines, eotf, t, kThreads);
+  replicate_lut_half(gain_lines, gain, t, kThreads);
+  __syncthreads();
+}
+
+// The last block of a measuring pass, after its fold: the gain table of the new peak, for the
+// next frame (every thread of the block calls it).
+__device__ void store_next_curve(const ForwardParams& p, float* values, int t) {
+  __syncthreads();  // thread 0's update of the state is visible to the block
+  const hd::ToneCoeffs<float> tone = pipeline::tone_coeffs_for_peak(p.tone, p.state->peak_pq);
+  const bool log_domain = p.mode == kLuminanceTable;
+  if (t < kLutEntries) values[t] = gain_table_value(t, tone, log_domain, p.lum_scale, p.target);
+  __syncthreads();
+  if (t < kLutEntries) {
+    const Line l = table_line(t, values[t], values[t < kLutSegments ? t + 1 : t], log_domain);
+    p.state->curve_lines[2 * t] = l.a, p.state->curve_lines[2 * t + 1] = l.b;
+  }
+  if (t == 0) p.state->curve_key = p.curve_key, p.state->curve_frames = p.state->frames;
+}
+
 // The tiles of this thread. kFast: pixel_fast, else pixel_generic (a template, so that neither
 // carries the other's branches through its pixels).
 template <bool kMeasure, bool kWrite, bool kFast>
 __device__ __forceinline__ void forward_tiles(const ForwardParams& p, const Tables& tb, uint32_t* s_hist, int t) {
-  for (int tile = blockIdx.x * kThreads + t; tile < p.tiles; tile += gridDim.x * kThreads) {
-    const int x0 = (tile % p.tiles_x) * kTileW, y0 = (tile / p.tiles_x) * 2;
+  // The tile's column and row advance by the grid's stride without a division per tile (the
+  // 32-bit division and remainder were 30 instructions of every 16 pixels).
+  const int stride = gridDim.x * kThreads, stride_y = stride / p.tiles_x, stride_x = stride - stride_y * p.tiles_x;
+  int tile = blockIdx.x * kThreads + t;
+  int ty = tile / p.tiles_x, tx = tile - ty * p.tiles_x;
+  for (; tile < p.tiles; tile += stride, tx += stride_x, ty += stride_y) {
+    if (tx >= p.tiles_x) tx -= p.tiles_x, ++ty;
+    const int x0 = tx * kTileW, y0 = ty * 2;
     const bool full = p.vec && x0 + kTileW <= p.width && y0 + 2 <= p.height;
     // The tile's samples: 2 x 8 luma words and 4 chroma pairs (partial tiles: only what is inside).
     uint32_t yw[2][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}}, cw[4] = {0, 0, 0, 0};
@@ -289,10 +333,12 @@ inline bool forward_fast_path(int mode, const hd::GamutCoeffs<float>& g) {
 }
 
 // 4 blocks of 256 threads per SM: 64 registers, and 4 x (33 KiB of tables + 6 KiB) of shared memory.
+// The parameters stay in the constant bank (__grid_constant__): the tables' lines are read from
+// there by address, which would otherwise copy the 2 KiB of them into every thread's local memory.
 template <bool kMeasure, bool kWrite>
-__global__ void __launch_bounds__(kThreads, 4) fused_forward_kernel(const ForwardParams p) {
+__global__ void __launch_bounds__(kThreads, 4) fused_forward_kernel(const __grid_constant__ ForwardParams p) {
   // Static shared memory (39 KiB in all, under the 48 KiB that needs no opt-in); the measuring
-  // pre-pass, which builds no tables, then holds none of it.
+  // pre-pass, which builds no tables, holds only the histogram and the values of the next curve.
   __shared__ float2 s_tables[2 * kLutEntries * kLutCopies];  // eotf [129][16], gain [129][16]
   __shared__ float2 s_lines[2 * kLutEntries];
   __shared__ float s_values[2 * kLutEntries];
@@ -301,14 +347,22 @@ __global__ void __launch_bounds__(kThreads, 4) fused_forward_kernel(const Forwar
   float2* eotf = s_tables;
   float2* gain = s_tables + kLutEntries * kLutCopies;
   if (kMeasure) s_hist[t] = 0;
-  hd::ToneCoeffs<float> tone = p.tone.coeffs;
-  if (p.dynamic_curve) tone = pipeline::tone_coeffs_for_peak(p.tone, p.state->peak_pq);
-  if (kWrite) build_tables(p, tone, eotf, gain, s_values, s_lines, t);
-  else __syncthreads();
+  if (kWrite) {
+    if (!p.dynamic_curve) {
+      copy_tables(p.eotf_lines, p.gain_lines, eotf, gain, t);
+    } else if (p.state->curve_key == p.curve_key && p.state->curve_frames == p.state->frames) {
+      copy_tables(p.eotf_lines, reinterpret_cast<const float2*>(p.state->curve_lines), eotf, gain, t);
+    } else {
+      build_tables(p, pipeline::tone_coeffs_for_peak(p.tone, p.state->peak_pq), eotf, gain, s_values, s_lines, t);
+    }
+  } else {
+    __syncthreads();
+  }
   const Tables tb{reinterpret_cast<const char*>(eotf), reinterpret_cast<const char*>(gain), lut_copy_offset(t & 31)};
   if (kWrite && p.fast) forward_tiles<kMeasure, kWrite, true>(p, tb, s_hist, t);
   else forward_tiles<kMeasure, kWrite, false>(p, tb, s_hist, t);
-  if (kMeasure) pipeline::finish_block_histogram(s_hist, p.state, p.rule, t, blockIdx.x, gridDim.x);
+  if (kMeasure && pipeline::finish_block_histogram(s_hist, p.state, p.rule, t, blockIdx.x, gridDim.x) && p.dynamic_curve)
+    store_next_curve(p, s_values, t);
 }
 
 constexpr size_t kForwardDynamic = 0;  // the kernel's dynamic shared memory (its 39 KiB are static)
@@ -325,6 +379,55 @@ bool aligned16(ConstImageView v) {
 // came out at code 235 for 23): that curve runs the generic kernel.
 bool fused_forward_takes(const pipeline::Stages<float>& st) {
   return !(st.tone.curve == hd::kBt2390 && st.tone.target_black > 0.0f);
+}
+
+// 64-bit FNV-1a over the bytes of `data` (the structs hashed have only 4-byte fields: no padding).
+inline uint64_t fnv1a(uint64_t h, const void* data, size_t n) {
+  const auto* b = static_cast<const unsigned char*>(data);
+  for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+  return h;
+}
+
+// What a dynamic curve's gain table depends on besides the peak: the curve and its parameters, the
+// table's domain and the target.
+inline uint64_t dynamic_curve_key(const ForwardParams& p) {
+  const pipeline::ToneStage<float>& t = p.tone;
+  const float f[5] = {t.target, t.target_black, t.param, p.lum_scale, p.target};
+  const int i[2] = {t.curve, p.mode};
+  uint64_t h = fnv1a(fnv1a(14695981039346656037ull, f, sizeof f), i, sizeof i);
+  return h | 1;  // never 0, the key of a cleared state
+}
+
+// The PQ and (fixed curve) gain tables' lines, built once per curve: 258 lines take ~500 PQ
+// evaluations, tens of microseconds of CPU per frame otherwise.
+inline void fill_lines(ForwardParams& p) {
+  struct Lines {
+    float2 eotf[kLutEntries], gain[kLutEntries];
+  };
+  const hd::ToneCoeffs<float>& tone = p.tone.coeffs;
+  const bool log_domain = p.mode == kLuminanceTable;
+  const float f[2] = {p.lum_scale, p.target};
+  const uint64_t key = fnv1a(fnv1a(fnv1a(14695981039346656037ull, &tone, sizeof tone), f, sizeof f), &p.mode, sizeof p.mode);
+  static std::mutex mutex;
+  static std::map<uint64_t, std::shared_ptr<const Lines>> cache;
+  std::shared_ptr<const Lines> lines;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = cache.find(key); it != cache.end()) lines = it->second;
+  }
+  if (!lines) {
+    auto built = std::make_shared<Lines>();
+    for (int i = 0; i < kLutEntries; ++i) {
+      const Line e = eotf_table_line(i, p.target), g = gain_table_line(i, tone, log_domain, p.lum_scale, p.target);
+      built->eotf[i] = make_float2(e.a, e.b), built->gain[i] = make_float2(g.a, g.b);
+    }
+    lines = built;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (cache.size() >= 64) cache.clear();  // a process that runs many curves rebuilds now and then
+    cache.emplace(key, lines);
+  }
+  std::memcpy(p.eotf_lines, lines->eotf, sizeof p.eotf_lines);
+  std::memcpy(p.gain_lines, lines->gain, sizeof p.gain_lines);
 }
 
 // The kernel's parameters for a pair fused_forward_fits() accepts.
@@ -377,6 +480,8 @@ Result<ForwardParams> forward_params(ConstImageView src, ImageView dst, const pi
   p.measure = peak.state != nullptr;
   p.write = write;
   p.fast = forward_fast_path(p.mode, p.gamut);
+  p.curve_key = dynamic_curve_key(p);
+  fill_lines(p);
   return p;
 }
 
