@@ -8,7 +8,8 @@
 #                       executed and the warp stall samples at it (one launch, after the
 #                       entry's calls to skip, default 10: the first row's warm-up)
 # and prints a summary (instructions executed per launch, the hottest instructions). Needs Nsight
-# Compute's counters and says so when they are missing.
+# Compute's counters and says so when they are missing. CALDERA_NCU_SECTIONS adds sections (for
+# example "MemoryWorkloadAnalysis Occupancy LaunchStats"), whose lines land in $OUT/<n>.details.txt.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/device/unpack.sh
@@ -39,6 +40,7 @@ for entry in "${entries[@]}"; do
   rep="$OUT/$n"
   timeout 180 "$ncu_bin" --clock-control none --kernel-name-base mangled -k "regex:$k" --launch-skip "$skip" --launch-count 1 \
     --section SourceCounters --section InstructionStats --section SpeedOfLight --section WarpStateStats \
+    $(for s in ${CALDERA_NCU_SECTIONS:-}; do printf -- '--section %s ' "$s"; done) \
     --import-source no -f -o "$rep" "$bundle/bin/caldera" bench --filter "$f" > "$OUT/$n.ncu.log" 2>&1 ||
     { echo "ncu: exit $? (see $n.ncu.log)"; tail -5 "$OUT/$n.ncu.log"; continue; }
   "$ncu_bin" -i "$rep.ncu-rep" --page details > "$OUT/$n.details.txt" 2>&1
