@@ -219,6 +219,15 @@ inline float __frcp_rn(float x) { return 1.0f / x; }
 inline float __log2f(float x) { return log2f(x); }
 inline float __fdividef(float a, float b) { return a / b; }
 inline unsigned __umulhi(unsigned a, unsigned b) { return static_cast<unsigned>((static_cast<uint64_t>(a) * b) >> 32); }
+// The SIMD halfword ops: each 16-bit half on its own (no carry or borrow across).
+template <class F>
+inline unsigned emu_per_half(unsigned a, unsigned b, F f) {
+  const unsigned lo = f(a & 0xFFFFu, b & 0xFFFFu) & 0xFFFFu, hi = f(a >> 16, b >> 16) & 0xFFFFu;
+  return hi << 16 | lo;
+}
+inline unsigned __vminu2(unsigned a, unsigned b) { return emu_per_half(a, b, [](unsigned x, unsigned y) { return x < y ? x : y; }); }
+inline unsigned __vsubus2(unsigned a, unsigned b) { return emu_per_half(a, b, [](unsigned x, unsigned y) { return x > y ? x - y : 0u; }); }
+inline unsigned __vabsdiffu2(unsigned a, unsigned b) { return emu_per_half(a, b, [](unsigned x, unsigned y) { return x > y ? x - y : y - x; }); }
 inline unsigned __byte_perm(unsigned x, unsigned y, unsigned s) {
   const uint64_t v = static_cast<uint64_t>(y) << 32 | x;
   unsigned r = 0;

@@ -1,6 +1,6 @@
 // Sobel, Scharr and Laplacian: the real CUDA kernels (src/ops/gradient/cuda.cu) run in the host
 // emulation against the reference: every kernel shape and output, every border, gray8 and gray16
-// outputs, both layouts (aligned: the fast kernel; odd: the generic one), odd sizes.
+// outputs, both layouts (aligned: the fast and packed kernels; odd: the generic one), odd sizes.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -47,6 +47,22 @@ std::vector<Case> cases() {
     v.push_back(c);
     ++i;
   }
+  // The packed 3x3 kernel (plain d/dx and d/dy into gray8): both axes, signed and absolute, every
+  // border.
+  for (int axis : {0, 1})
+    for (bool absolute : {false, true})
+      for (FilterBorder b : borders) {
+        Case c;
+        c.s.ksize = 3;
+        c.s.dx = 1 - axis;
+        c.s.dy = axis;
+        c.s.border = b;
+        c.s.border_value = 201;
+        c.s.absolute = absolute;
+        c.name = std::string("packed sobel 3x3 ") + (axis ? "dy " : "dx ") + (absolute ? "abs " : "signed ") +
+                 filter_border_name(b);
+        v.push_back(c);
+      }
   for (int k : {1, 3, 5, 7})
     for (GradientOutput o : {GradientOutput::Magnitude, GradientOutput::MagnitudeL1}) {
       Case c;

@@ -13,7 +13,7 @@
 // multiplies of both passes; the sums are the reference's exactly (no term wraps). The binomial
 // 3x3 and 5x5 Gaussians (the defaults of ksize 3 and 5) and the centred 3x3 and 5x5 boxes of
 // gray8 have their own kernel in packed 16-bit arithmetic (packed8_kernel): the same strips,
-// kRows rows per thread, two columns per register.
+// kRowsOf<R> rows per thread, two columns per register.
 #include <cuda_runtime.h>
 
 #include <string>
@@ -21,60 +21,45 @@
 #include "core/cuda_check.hpp"
 #include "ops/blur/blur_cuda.cuh"
 #include "ops/blur/border.hpp"
+#include "ops/blur/edge_words.cuh"
 
 namespace caldera::blur_detail {
 namespace {
 
-using filter_detail::border_index;
+using filter_detail::load_words;
+using filter_detail::strip_warp_inside;
 
 constexpr int kStrip = 240;   // output columns per warp row
 constexpr int kWarpRows = 8;  // warps per block, stacked vertically
-// packed8_kernel: output rows per thread, from the kRows + 2R source rows it loads once. (The
-// other kernels make one row per thread: kRows rows per thread made them slower on the H200 -
-// box 5x5 40.4 vs 34.2 us, unsharp 52.8 vs 44.7 us at 4K - fewer threads in flight for the same
-// loads; the binomial kernel, with its packed arithmetic, measured 16.0 / 20.2 us for 3x3 / 5x5
-// against the row-per-thread kernel's 18.3 / 27.3.)
-constexpr int kRows = 4;
+// packed8_kernel: output rows per thread, from the rows + 2R source rows it loads once: 2 for 3x3,
+// 4 for 5x5 (more rows amortise its 4 extra loads). bench/experiments/strip_tiling.cu on the H200
+// (2026-12-03; 1, 2, 4, 8 rows, 8 or 16 columns per lane, persistent grids): 8 columns and 2 rows
+// fastest for the 3x3 binomial, 10.2 us at 4K against 10.7 for 4 rows and 11.0 for 1. (The other
+// kernels make one row per thread: 4 rows measured slower for them on the H200 before their edge
+// code moved out of their hot path, box 5x5 40.4 vs 34.2 us, unsharp 52.8 vs 44.7.)
+template <int R>
+constexpr int kRowsOf = R == 1 ? 2 : 4;
 
 __device__ __forceinline__ uint32_t byte_of(uint2 v, int q) {
   return ((q < 4 ? v.x : v.y) >> (8 * (q & 3))) & 0xFFu;
 }
 
-// Every source row a thread needs (rows y0 - R .. y0 + kRows - 1 + R of its 8 columns), loaded up
-// front so that the loads are in flight together; each serves up to 2R + 1 output rows from
-// registers. Lanes whose 8 columns cross the image edge (or lie outside it) gather them byte by
-// byte from border-mapped columns (Constant: the value), so every lane then runs the same passes;
-// a column outside the image is never written, and its V is that of its border column.
-template <int R>
-__device__ __forceinline__ void load_rows(const SepArgs& a, int y0, int c0, uint2 (&words)[kRows + 2 * R]) {
-  const FilterBorder border = static_cast<FilterBorder>(a.border);
+// Every source row a thread needs (rows y0 - R .. y0 + kRowsOf<R> - 1 + R of its 8 columns), loaded
+// up front so that the loads are in flight together; each serves up to 2R + 1 output rows from
+// registers. With kEdge, rows outside the image and lanes whose 8 columns cross its edge go
+// through the border maps (edge_words.cuh; Constant: the value), so every lane then runs the same
+// passes; a column outside the image is never written, and its V is that of its border column.
+template <int R, bool kEdge>
+__device__ __forceinline__ void load_rows(const SepArgs& a, int y0, int c0, uint2 (&words)[kRowsOf<R> + 2 * R]) {
   const bool inside = c0 >= 0 && c0 + 7 < a.w;
-#pragma unroll
-  for (int i = 0; i < kRows + 2 * R; ++i) {
-    const int sy = border_index(y0 - R + i, a.h, border);
-    if (inside && sy >= 0) {
-      words[i] = __ldg(reinterpret_cast<const uint2*>(a.src + static_cast<size_t>(sy) * a.src_pitch + c0));
-    } else if (inside) {
-      const uint32_t rep = a.cv_u8 * 0x01010101u;
-      words[i] = make_uint2(rep, rep);
-    } else {
-      uint32_t half[2] = {0, 0};
-#pragma unroll
-      for (int q = 0; q < 8; ++q) {
-        const int bx = border_index(c0 + q, a.w, border);
-        const uint32_t b = sy < 0 || bx < 0 ? a.cv_u8 : __ldg(a.src + static_cast<size_t>(sy) * a.src_pitch + bx);
-        half[q / 4] |= b << (8 * (q & 3));
-      }
-      words[i] = make_uint2(half[0], half[1]);
-    }
-  }
+  load_words<kEdge>(a.src, a.src_pitch, a.w, a.h, y0 - R, c0, 1, 0, inside, a.border, a.cv_u8, words);
 }
 
 // CH interleaved channels (1: gray8 and planar planes; 2: NV12's UV plane; 3: RGB24 / BGR24; 4:
 // RGBA): a lane owns 8 pixels, 8 CH samples in CH 8-byte words per row; a tap of sample q is CH
 // samples away.
-template <int R, int OP, int CH>
-__global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) {
+template <int R, int OP, int CH, bool kEdge>
+__device__ __forceinline__ void fast8_body(const SepArgs& a) {
   constexpr int K = 2 * R + 1;
   constexpr int NS = 8 * CH;  // samples per lane
   constexpr int HS = R * CH;  // halo samples per side
@@ -82,7 +67,6 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
   const int y = blockIdx.y * kWarpRows + threadIdx.y;
   if (y >= a.h) return;  // the whole warp shares y, so shuffles below see every lane
   const int c0 = blockIdx.x * kStrip - 8 + 8 * lane;  // first pixel
-  const FilterBorder border = static_cast<FilterBorder>(a.border);
   constexpr bool kBox = OP == static_cast<int>(Op::Box);
 
   // Weights by offset -R..R (zero where the kernel is narrower), uniform across the warp.
@@ -100,20 +84,17 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
   for (int q = 0; q < NS; ++q) v[q] = 0;
   uint32_t centre[NS];  // the source row y itself (unsharp)
   const bool inside = c0 >= 0 && c0 + 7 < a.w;
-  if (inside) {
-    uint2 words[K][CH];  // all (2R + 1) CH loads first, so they are in flight together
+  {
+    // All (2R + 1) CH words first, so the loads are in flight together. Lanes across the image edge
+    // gather border-mapped pixels (kEdge, edge_words.cuh): a column wholly outside a Constant border
+    // reads the value on every row, so its V is the constant column's, as the reference's.
+    uint2 words[K][CH];
 #pragma unroll
-    for (int o = -R; o <= R; ++o) {
-      const int sy = border_index(y + o, a.h, border);
+    for (int c = 0; c < CH; ++c) {
+      uint2 col[K];
+      load_words<kEdge>(a.src, a.src_pitch, a.w, a.h, y - R, c0, CH, c, inside, a.border, a.cv_u8, col);
 #pragma unroll
-      for (int c = 0; c < CH; ++c) {
-        if (sy >= 0) {
-          words[o + R][c] = __ldg(reinterpret_cast<const uint2*>(a.src + static_cast<size_t>(sy) * a.src_pitch + CH * c0) + c);
-        } else {
-          const uint32_t rep = a.cv_u8 * 0x01010101u;
-          words[o + R][c] = make_uint2(rep, rep);
-        }
-      }
+      for (int o = 0; o < K; ++o) words[o][c] = col[o];
     }
 #pragma unroll
     for (int q = 0; q < NS; ++q) {
@@ -127,25 +108,6 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
 #pragma unroll
         for (int j = 1; j <= R; ++j)
           v[q] += wy[R + j] * (byte_of(words[R - j][q / 8], q % 8) + byte_of(words[R + j][q / 8], q % 8));
-      }
-    }
-  } else {
-    // Pixels across the image edge (or wholly outside): byte loads from border-mapped pixels.
-#pragma unroll
-    for (int q = 0; q < NS; ++q) {
-      const int bx = border_index(c0 + q / CH, a.w, border);
-      centre[q] = 0;
-      if (bx < 0) {
-        v[q] = kBox ? a.ky * a.cv_u8 : a.cv_u8 << 16;  // V of a constant column (V8 after rounding)
-        continue;
-      }
-      const int sample = bx * CH + q % CH;
-#pragma unroll
-      for (int o = -R; o <= R; ++o) {
-        const int sy = border_index(y + o, a.h, border);
-        const uint32_t b = sy < 0 ? a.cv_u8 : __ldg(a.src + static_cast<size_t>(sy) * a.src_pitch + sample);
-        v[q] += wy[o + R] * b;
-        if (o == 0) centre[q] = b;
       }
     }
   }
@@ -195,7 +157,7 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
     }
   }
   uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch + CH * c0;
-  if (c0 + 7 < a.w) {
+  if (!kEdge || c0 + 7 < a.w) {
 #pragma unroll
     for (int c = 0; c < CH; ++c) {
       const uint32_t* o = out + 8 * c;
@@ -211,6 +173,13 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
   }
 }
 
+template <int R, int OP, int CH>
+__global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) {
+  const int y = blockIdx.y * kWarpRows + threadIdx.y;
+  if (strip_warp_inside<kStrip>(blockIdx.x, y - R, y + R + 1, a.w, a.h)) fast8_body<R, OP, CH, false>(a);
+  else fast8_body<R, OP, CH, true>(a);
+}
+
 // The binomial Gaussians (3x3: taps 1 2 1 / 4, 5x5: 1 4 6 4 1 / 16 on both axes; OpenCV's and
 // Caldera's default for ksize 3 and 5) and the centred 3x3 and 5x5 boxes (kBox), in packed 16-bit
 // arithmetic: two columns per 32-bit register. Their Q16 weights are exact multiples, so the reference's two roundings reduce to
@@ -220,9 +189,10 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast8_kernel(const SepArgs a) 
 // columns (0, 2 | 4, 6) and the odd ones (1, 3 | 5, 7) of its two words; a shifted pair like
 // (V[c - 1], V[c + 1]) is one byte permute. A box's sum S (at most 25 * 255) fits a lane too; its
 // average floor((2S + n) / 2n) is then the fast kernel's multiply-high, per column.
-template <int R, bool kBox>
-__global__ void __launch_bounds__(32 * kWarpRows) packed8_kernel(const SepArgs a) {
+template <int R, bool kBox, bool kEdge>
+__device__ __forceinline__ void packed8_body(const SepArgs& a) {
   static_assert(R == 1 || R == 2, "3x3 and 5x5");
+  constexpr int kRows = kRowsOf<R>;
   constexpr int kLoads = kRows + 2 * R;
   const int lane = threadIdx.x;
   const int y0 = (blockIdx.y * kWarpRows + threadIdx.y) * kRows;
@@ -230,7 +200,7 @@ __global__ void __launch_bounds__(32 * kWarpRows) packed8_kernel(const SepArgs a
   const int c0 = blockIdx.x * kStrip - 8 + 8 * lane;
   const bool writes = lane != 0 && lane != 31 && c0 < a.w;
   uint2 words[kLoads];
-  load_rows<R>(a, y0, c0, words);
+  load_rows<R, kEdge>(a, y0, c0, words);
   // Even and odd columns of every row: [0] = (0, 2), [1] = (1, 3), [2] = (4, 6), [3] = (5, 7).
   uint32_t sp[kLoads][4];
 #pragma unroll
@@ -244,7 +214,7 @@ __global__ void __launch_bounds__(32 * kWarpRows) packed8_kernel(const SepArgs a
 #pragma unroll
   for (int r = 0; r < kRows; ++r) {
     const int y = y0 + r;
-    if (y >= a.h) break;  // uniform per warp
+    if (kEdge && y >= a.h) break;  // uniform per warp
     uint32_t v[4];  // vertical sums, packed as sp
 #pragma unroll
     for (int k = 0; k < 4; ++k) {
@@ -305,7 +275,7 @@ __global__ void __launch_bounds__(32 * kWarpRows) packed8_kernel(const SepArgs a
       packed = make_uint2(pack(ys[0], ys[1]), pack(ys[2], ys[3]));
     }
     uint8_t* row = a.dst + static_cast<size_t>(y) * a.dst_pitch;
-    if (c0 + 7 < a.w) {
+    if (!kEdge || c0 + 7 < a.w) {
       *reinterpret_cast<uint2*>(row + c0) = packed;
     } else {
 #pragma unroll
@@ -313,6 +283,15 @@ __global__ void __launch_bounds__(32 * kWarpRows) packed8_kernel(const SepArgs a
         if (c0 + q < a.w) row[c0 + q] = static_cast<uint8_t>((q < 4 ? packed.x : packed.y) >> (8 * (q & 3)));
     }
   }
+}
+
+// 8 blocks per SM for the 3x3 kernel (5 for 5x5): its interior body needs 32 registers (48), and
+// the edge body's gather (bytes accumulated column by column) must not lower every warp's occupancy.
+template <int R, bool kBox>
+__global__ void __launch_bounds__(32 * kWarpRows, R == 1 ? 8 : 5) packed8_kernel(const SepArgs a) {
+  const int y0 = (blockIdx.y * kWarpRows + threadIdx.y) * kRowsOf<R>;
+  if (strip_warp_inside<kStrip>(blockIdx.x, y0 - R, y0 + kRowsOf<R> + R, a.w, a.h)) packed8_body<R, kBox, false>(a);
+  else packed8_body<R, kBox, true>(a);
 }
 
 // Whether the plan is one of packed8_kernel's: 1 for 3x3, 2 for 5x5, 0 otherwise.
@@ -368,7 +347,8 @@ Result<bool> launch_fast8(const SepArgs& a, cudaStream_t stream) {
   if (a.ch == 1) {
     if (const int br = packed8_radius(a)) {
       const dim3 block(32, kWarpRows);
-      const dim3 grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows * kRows - 1) / (kWarpRows * kRows));
+      const int rows = br == 1 ? kRowsOf<1> : kRowsOf<2>;
+      const dim3 grid((a.w + kStrip - 1) / kStrip, (a.h + kWarpRows * rows - 1) / (kWarpRows * rows));
       const bool box = static_cast<Op>(a.op) == Op::Box;
       if (br == 1 && box) packed8_kernel<1, true><<<grid, block, 0, stream>>>(a);
       else if (br == 1) packed8_kernel<1, false><<<grid, block, 0, stream>>>(a);
