@@ -233,36 +233,53 @@ static bool check(const Bufs& b, const std::vector<uint8_t>& want, const char* n
   return bad == 0;
 }
 
-template <int NC, int KR, int OP>
-static void run_grid(const Bufs& b, const std::vector<uint8_t>& want, double copy_us, const char* opname) {
-  const dim3 block(32, kWarpRows), grid((b.w + 30 * NC - 1) / (30 * NC), (b.h + kWarpRows * KR - 1) / (kWarpRows * KR));
-  auto launch = [&](int i) { grid_kernel<NC, KR, OP><<<grid, block>>>(Args{b.src[i], b.dst[i], b.w, b.h, b.w}); };
-  char name[96];
-  std::snprintf(name, sizeof name, "%s grid cols/lane %d rows %d", opname, NC, KR);
+// One variant: checked against the reference, then timed; blocks and blocks per SM printed with it.
+template <class Launch>
+static void report(const Bufs& b, const std::vector<uint8_t>& want, double copy_us, const char* name, Launch launch,
+                   long blocks, int per_sm) {
   launch(0);
   CK(cudaGetLastError());
   if (!check(b, want, name)) return;
-  int occ = 0;
-  CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&occ, grid_kernel<NC, KR, OP>, 256, 0));
   const double us = time_us(b, launch);
-  std::printf("%-34s %7.2f us  %5.2fx copy  blocks %5u  %d/SM\n", name, us, us / copy_us, grid.x * grid.y, occ);
+  std::printf("%-34s %7.2f us  %5.2fx copy  blocks %5ld  %d/SM\n", name, us, us / copy_us, blocks, per_sm);
 }
 
-template <int NC, int KR, int OP>
-static void run_persistent(const Bufs& b, const std::vector<uint8_t>& want, double copy_us, const char* opname, int sms) {
-  int occ = 0;
-  CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&occ, persistent_kernel<NC, KR, OP>, 256, 0));
+template <int NC, int KR, int OP, bool kPersistent>
+static void run_tiling(const Bufs& b, const std::vector<uint8_t>& want, double copy_us, const char* opname, int sms) {
   const int tx = (b.w + 30 * NC - 1) / (30 * NC), ty = (b.h + kWarpRows * KR - 1) / (kWarpRows * KR);
-  const int tiles = tx * ty;
-  const int blocks = std::min(tiles, occ * sms);
-  auto launch = [&](int i) { persistent_kernel<NC, KR, OP><<<blocks, dim3(32, kWarpRows)>>>(Args{b.src[i], b.dst[i], b.w, b.h, b.w}, tx, tiles); };
+  const dim3 block(32, kWarpRows);
   char name[96];
-  std::snprintf(name, sizeof name, "%s persist cols/lane %d rows %d", opname, NC, KR);
-  launch(0);
-  CK(cudaGetLastError());
-  if (!check(b, want, name)) return;
-  const double us = time_us(b, launch);
-  std::printf("%-34s %7.2f us  %5.2fx copy  blocks %5d  %d/SM\n", name, us, us / copy_us, blocks, occ);
+  std::snprintf(name, sizeof name, "%s %s cols/lane %d rows %d", opname, kPersistent ? "persist" : "grid", NC, KR);
+  int occ = 0;
+  if (kPersistent) {
+    CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&occ, persistent_kernel<NC, KR, OP>, 256, 0));
+    const int blocks = std::min(tx * ty, occ * sms);
+    report(b, want, copy_us, name, [&](int i) {
+      persistent_kernel<NC, KR, OP><<<blocks, block>>>(Args{b.src[i], b.dst[i], b.w, b.h, b.w}, tx, tx * ty);
+    }, blocks, occ);
+  } else {
+    CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&occ, grid_kernel<NC, KR, OP>, 256, 0));
+    report(b, want, copy_us, name, [&](int i) {
+      grid_kernel<NC, KR, OP><<<dim3(tx, ty), block>>>(Args{b.src[i], b.dst[i], b.w, b.h, b.w});
+    }, static_cast<long>(tx) * ty, occ);
+  }
+}
+
+// Every tiling of one operator: 8 or 16 columns per lane, 1..8 rows per thread, plain grids, and
+// three persistent grids.
+template <int OP>
+static void run_tilings(const Bufs& b, const std::vector<uint8_t>& want, double copy_us, const char* opname, int sms) {
+  run_tiling<8, 1, OP, false>(b, want, copy_us, opname, sms);
+  run_tiling<8, 2, OP, false>(b, want, copy_us, opname, sms);
+  run_tiling<8, 4, OP, false>(b, want, copy_us, opname, sms);
+  run_tiling<8, 8, OP, false>(b, want, copy_us, opname, sms);
+  run_tiling<16, 1, OP, false>(b, want, copy_us, opname, sms);
+  run_tiling<16, 2, OP, false>(b, want, copy_us, opname, sms);
+  run_tiling<16, 4, OP, false>(b, want, copy_us, opname, sms);
+  run_tiling<16, 8, OP, false>(b, want, copy_us, opname, sms);
+  run_tiling<8, 4, OP, true>(b, want, copy_us, opname, sms);
+  run_tiling<16, 2, OP, true>(b, want, copy_us, opname, sms);
+  run_tiling<16, 4, OP, true>(b, want, copy_us, opname, sms);
 }
 
 int main(int argc, char** argv) {
@@ -306,34 +323,13 @@ int main(int argc, char** argv) {
   const double cu = std::min({memcpy_us, c8, c16});
   const int sms = prop.multiProcessorCount;
 
-  run_grid<8, 1, 0>(b, gauss, cu, "gauss");
-  run_grid<8, 2, 0>(b, gauss, cu, "gauss");
-  run_grid<8, 4, 0>(b, gauss, cu, "gauss");
-  run_grid<8, 8, 0>(b, gauss, cu, "gauss");
-  run_grid<16, 1, 0>(b, gauss, cu, "gauss");
-  run_grid<16, 2, 0>(b, gauss, cu, "gauss");
-  run_grid<16, 4, 0>(b, gauss, cu, "gauss");
-  run_grid<16, 8, 0>(b, gauss, cu, "gauss");
-  run_persistent<8, 4, 0>(b, gauss, cu, "gauss", sms);
-  run_persistent<16, 2, 0>(b, gauss, cu, "gauss", sms);
-  run_persistent<16, 4, 0>(b, gauss, cu, "gauss", sms);
-
-  {
-    const dim3 block(32, kWarpRows), grid((w + 239) / 240, (h + kWarpRows - 1) / kWarpRows);
-    auto launch = [&](int i) { sobel_row_kernel<<<grid, block>>>(Args{b.src[i], b.dst[i], w, h, w}); };
-    launch(0);
-    CK(cudaGetLastError());
-    if (check(b, sobel, "sobel row-per-thread int")) {
-      const double us = time_us(b, launch);
-      std::printf("%-34s %7.2f us  %5.2fx copy\n", "sobel row-per-thread int", us, us / cu);
-    }
-  }
-  run_grid<8, 1, 1>(b, sobel, cu, "sobel");
-  run_grid<8, 2, 1>(b, sobel, cu, "sobel");
-  run_grid<8, 4, 1>(b, sobel, cu, "sobel");
-  run_grid<16, 1, 1>(b, sobel, cu, "sobel");
-  run_grid<16, 2, 1>(b, sobel, cu, "sobel");
-  run_grid<16, 4, 1>(b, sobel, cu, "sobel");
-  run_persistent<16, 2, 1>(b, sobel, cu, "sobel", sms);
+  run_tilings<0>(b, gauss, cu, "gauss", sms);
+  const dim3 block(32, kWarpRows), grid((w + 239) / 240, (h + kWarpRows - 1) / kWarpRows);
+  int row_occ = 0;
+  CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&row_occ, sobel_row_kernel, 256, 0));
+  report(b, sobel, cu, "sobel row-per-thread int",
+         [&](int i) { sobel_row_kernel<<<grid, block>>>(Args{b.src[i], b.dst[i], w, h, w}); },
+         static_cast<long>(grid.x) * grid.y, row_occ);
+  run_tilings<1>(b, sobel, cu, "sobel", sms);
   return 0;
 }
