@@ -1,9 +1,12 @@
 // Standalone experiment (not part of the CMake build): the strip tilings of the 8-bit 3x3 filters
 // (binomial Gaussian, Sobel dx saturated; replicate border) at 4K gray8, 8 or 16 columns per lane,
-// 1..8 rows per thread, plain and persistent grids, timed against copies of the same frame, every
-// variant checked against a CPU reference over the whole frame first. On the GPU machine:
+// 1..8 rows per thread, plain, persistent and one-wave grids, timed against copies of the same
+// frame, every variant checked against a CPU reference over the whole frame first. On the GPU
+// machine:
 //   nvcc -O3 -std=c++20 -arch=sm_90 -o /tmp/strip_tiling bench/experiments/strip_tiling.cu && /tmp/strip_tiling [w h]
 // It guided fast8.cu (2 rows per thread for 3x3) and gradient/cuda.cu (packed_sobel3_kernel).
+// H200, 2026-12-04: 2 rows per thread, 8 columns per lane fastest for both operators (Gaussian
+// 9.9-10.0 us, Sobel dx 10.6-10.8); the one-wave grids 11.5-20.9 us, the persistent ones 11.8-14.1.
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -76,22 +79,21 @@ __device__ __forceinline__ void store_row(const Args& a, int y, int c0, const ui
   }
 }
 
-// One tile: a warp row of 30 * NC output columns, KR rows per thread, 8 warps stacked.
 // OP 0: Gaussian 3x3 binomial; OP 1: Sobel dx saturated.
+// Rows y0 .. y0 + cnt - 1 (cnt <= KR) of strip bx.
 template <int NC, int KR, int OP>
-__device__ __forceinline__ void tile(const Args& a, int bx, int by) {
+__device__ __forceinline__ void rows_tile(const Args& a, int bx, int y0, int cnt) {
   constexpr int NW = NC / 4;
   constexpr int kLoads = KR + 2;
   const int lane = threadIdx.x;
-  const int y0 = (by * kWarpRows + threadIdx.y) * KR;
-  if (y0 >= a.h) return;
   const int c0 = bx * (30 * NC) - NC + NC * lane;
   const bool writes = lane != 0 && lane != 31 && c0 < a.w;
   uint32_t ev[kLoads][NW], od[kLoads][NW];
 #pragma unroll
   for (int i = 0; i < kLoads; ++i) {
     uint32_t r[NW];
-    load_row<NC>(a, y0 - 1 + i, c0, r);
+    if (i < cnt + 2) load_row<NC>(a, y0 - 1 + i, c0, r);
+    else for (int j = 0; j < NW; ++j) r[j] = 0;
 #pragma unroll
     for (int j = 0; j < NW; ++j) {
       ev[i][j] = r[j] & 0x00FF00FFu;
@@ -101,7 +103,7 @@ __device__ __forceinline__ void tile(const Args& a, int bx, int by) {
 #pragma unroll
   for (int k = 0; k < KR; ++k) {
     const int y = y0 + k;
-    if (y >= a.h) break;
+    if (k >= cnt || y >= a.h) break;
     uint32_t ve[NW], vo[NW];
 #pragma unroll
     for (int j = 0; j < NW; ++j) {
@@ -131,6 +133,26 @@ __device__ __forceinline__ void tile(const Args& a, int bx, int by) {
     }
     store_row<NC>(a, y, c0, out);
   }
+}
+
+// One tile: a warp row of 30 * NC output columns, KR rows per thread, 8 warps stacked.
+template <int NC, int KR, int OP>
+__device__ __forceinline__ void tile(const Args& a, int bx, int by) {
+  const int y0 = (by * kWarpRows + threadIdx.y) * KR;
+  if (y0 < a.h) rows_tile<NC, KR, OP>(a, bx, y0, KR);
+}
+
+// One wave: exactly as many blocks as fit the GPU at once; warp g takes strip g % strips and the
+// (g / strips)-th of `ranges` equal row ranges (at most KR rows each), so no block waits for a
+// second round and every warp has the same work to within a row.
+template <int NC, int KR, int OP>
+__global__ void __launch_bounds__(256) wave_kernel(const Args a, int strips, int ranges) {
+  const int g = blockIdx.x * kWarpRows + threadIdx.y;
+  const int strip = g % strips, range = g / strips;
+  if (range >= ranges) return;
+  const int y0 = static_cast<int>(static_cast<long>(range) * a.h / ranges);
+  const int y1 = static_cast<int>(static_cast<long>(range + 1) * a.h / ranges);
+  rows_tile<NC, KR, OP>(a, strip, y0, y1 - y0);
 }
 
 template <int NC, int KR, int OP>
@@ -265,6 +287,23 @@ static void run_tiling(const Bufs& b, const std::vector<uint8_t>& want, double c
   }
 }
 
+// The one-wave grid: blocks = occupancy x SMs, the rows of each strip split evenly between the
+// warps (more blocks only if a range would need more than KR rows).
+template <int NC, int KR, int OP>
+static void run_wave(const Bufs& b, const std::vector<uint8_t>& want, double copy_us, const char* opname, int sms) {
+  const int strips = (b.w + 30 * NC - 1) / (30 * NC);
+  int occ = 0;
+  CK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&occ, wave_kernel<NC, KR, OP>, 256, 0));
+  int ranges = occ * sms * kWarpRows / strips;
+  if ((b.h + ranges - 1) / ranges > KR) ranges = (b.h + KR - 1) / KR;
+  const int blocks = (ranges * strips + kWarpRows - 1) / kWarpRows;
+  char name[96];
+  std::snprintf(name, sizeof name, "%s wave cols/lane %d rows<=%d", opname, NC, KR);
+  report(b, want, copy_us, name, [&](int i) {
+    wave_kernel<NC, KR, OP><<<blocks, dim3(32, kWarpRows)>>>(Args{b.src[i], b.dst[i], b.w, b.h, b.w}, strips, ranges);
+  }, blocks, occ);
+}
+
 // Every tiling of one operator: 8 or 16 columns per lane, 1..8 rows per thread, plain grids, and
 // three persistent grids.
 template <int OP>
@@ -280,6 +319,14 @@ static void run_tilings(const Bufs& b, const std::vector<uint8_t>& want, double 
   run_tiling<8, 4, OP, true>(b, want, copy_us, opname, sms);
   run_tiling<16, 2, OP, true>(b, want, copy_us, opname, sms);
   run_tiling<16, 4, OP, true>(b, want, copy_us, opname, sms);
+  run_wave<8, 3, OP>(b, want, copy_us, opname, sms);
+  run_wave<8, 4, OP>(b, want, copy_us, opname, sms);
+  run_wave<8, 5, OP>(b, want, copy_us, opname, sms);
+  run_wave<8, 6, OP>(b, want, copy_us, opname, sms);
+  run_wave<8, 8, OP>(b, want, copy_us, opname, sms);
+  run_wave<16, 3, OP>(b, want, copy_us, opname, sms);
+  run_wave<16, 4, OP>(b, want, copy_us, opname, sms);
+  run_wave<16, 6, OP>(b, want, copy_us, opname, sms);
 }
 
 int main(int argc, char** argv) {

@@ -9,7 +9,10 @@
 // the image (plain loads, no border code) and true for the others, and the kernel picks one per
 // warp (strip_warp_inside). An edge warp's gather must keep its loads in flight together: byte by
 // byte, one dependent load after another, the few edge warps ran 32 load latencies each and set
-// the kernel's end (4K 3x3 Gaussian 15.3 us in Nsight Compute, the SMs active 59% of it).
+// the kernel's end (4K 3x3 Gaussian 15.3 us in Nsight Compute, the SMs active 59% of it); even
+// gathered column by column, the two rounds of the one lane outside the image kept the left and
+// right strips' blocks the slowest (one SM busy 22.8 k cycles, the average 14.5 k), so a gray
+// lane wholly outside permutes the 8 inside columns next to the edge instead.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -31,7 +34,8 @@ __device__ __forceinline__ bool strip_warp_inside(int strip, int y_lo, int y_hi,
 // Word k (8 bytes) of a lane's run of 8 pixels of `ch` interleaved 8-bit samples at pixel c0, from
 // the N source rows y_first .. y_first + N - 1: N aligned 8-byte loads, issued together. With
 // kEdge, each row goes through the border map (the Constant value's bytes on the Constant border's
-// rows), and a run across the image's side (`inside` false) gathers each pixel through the border
+// rows), a gray run wholly outside the image's side permutes the bytes of the nearest 8 inside
+// columns, and any other run across it (`inside` false) gathers each pixel through the border
 // map: column by column, all N rows of a column loaded together, four columns per round, so an
 // edge warp waits for 2 rounds of loads, not 8 N (the column loop is unrolled no further: the
 // edge body shares the kernel's register budget, and only edge warps run it).
@@ -54,6 +58,39 @@ __device__ __forceinline__ void load_words(const uint8_t* src, size_t pitch, int
     for (int i = 0; i < N; ++i)
       words[i] = sy[i] < 0 ? make_uint2(rep, rep)
                            : __ldg(reinterpret_cast<const uint2*>(src + static_cast<size_t>(sy[i]) * pitch + static_cast<size_t>(c0) * ch) + k);
+    return;
+  }
+  if (ch == 1 && w >= 8 && (c0 + 8 <= 0 || (c0 >= w && w % 8 == 0))) {
+    // A gray lane wholly outside the image (the left strip's lane 0; past a right edge at a
+    // multiple of 8): only its columns next to the image matter (the halo of the last lane that
+    // writes, at most 4 columns), and their border columns lie within the 8 inside columns
+    // nearest that edge. So it loads those (aligned: column 0, or w - 8), as an inside lane
+    // does, and permutes each row's bytes; the columns that no written output reads take any of
+    // them. (Gathered column by column instead, these lanes' extra rounds of loads made the
+    // edge strips' blocks the slowest of the 4K Gaussian and set its end, 12.7 vs 10.0 us.)
+    if (b == FilterBorder::Constant) {
+      const uint32_t rep = cv * 0x01010101u;
+#pragma unroll
+      for (int i = 0; i < N; ++i) words[i] = make_uint2(rep, rep);
+      return;
+    }
+    const int cb = c0 < 0 ? 0 : w - 8;
+    uint32_t sel[2] = {0, 0};
+#pragma unroll
+    for (int q = 0; q < 8; ++q) {
+      const int m = border_index(c0 + q, w, b) - cb;
+      sel[q / 4] |= static_cast<uint32_t>(m < 0 ? 0 : m > 7 ? 7 : m) << (4 * (q & 3));
+    }
+    const uint32_t rep = cv * 0x01010101u;
+#pragma unroll
+    for (int i = 0; i < N; ++i) {
+      if (sy[i] < 0) {
+        words[i] = make_uint2(rep, rep);
+      } else {
+        const uint2 raw = __ldg(reinterpret_cast<const uint2*>(src + static_cast<size_t>(sy[i]) * pitch + cb));
+        words[i] = make_uint2(__byte_perm(raw.x, raw.y, sel[0]), __byte_perm(raw.x, raw.y, sel[1]));
+      }
+    }
     return;
   }
   uint64_t acc[N];
