@@ -63,6 +63,18 @@ std::vector<Case> cases() {
                  filter_border_name(b);
         v.push_back(c);
       }
+  // The packed 3x3 magnitudes (gray8, no scale or delta) on every border.
+  for (FilterBorder b : borders)
+    for (GradientOutput o : {GradientOutput::Magnitude, GradientOutput::MagnitudeL1}) {
+      Case c;
+      c.s.ksize = 3;
+      c.s.output = o;
+      c.s.border = b;
+      c.s.border_value = 250;
+      c.name = std::string("packed ") + (o == GradientOutput::Magnitude ? "magnitude" : "magnitude l1") + " k3 " +
+               filter_border_name(b);
+      v.push_back(c);
+    }
   for (int k : {1, 3, 5, 7})
     for (GradientOutput o : {GradientOutput::Magnitude, GradientOutput::MagnitudeL1}) {
       Case c;
@@ -175,6 +187,19 @@ TEST(GradientEmu, KernelsMatchTheReferenceOnExtremePatterns) {
       check(c, src.view(), Layout::Aligned, emu::Schedule::Forward, c.name + " pattern " + std::to_string(pattern));
       if (HasFatalFailure()) return;
     }
+  }
+}
+
+// Low contrast keeps the 8-bit magnitudes below their saturation at 255 (random bytes mostly
+// reach it), so every rounding of the packed L2 root is compared.
+TEST(GradientEmu, KernelsMatchTheReferenceOnLowContrast) {
+  const int w = 248, h = 21;
+  Image src = testing::random_image(w, h, PixelFormat::Gray8, 23);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) src.view().row(0, y)[x] = static_cast<uint8_t>(src.view().row(0, y)[x] / 6);
+  for (const Case& c : cases()) {
+    check(c, src.view(), Layout::Aligned, emu::Schedule::Forward, c.name + " low contrast");
+    if (HasFatalFailure()) return;
   }
 }
 

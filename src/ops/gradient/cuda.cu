@@ -185,17 +185,33 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast_kernel(const GradArgs a) 
   else fast_body<R, NP, Taps, kEpi, true>(a);
 }
 
+// 1 / sqrt(x) from the MUFU alone, for x >= 1 (rsqrtf adds a scaling for denormal inputs, three
+// more instructions a pixel).
+__device__ __forceinline__ float rsqrt_ftz(float x) {
+#if defined(__CUDA_ARCH__)
+  float r;
+  asm("rsqrt.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
+  return r;
+#else
+  return rsqrtf(x);
+#endif
+}
+
 // The plain 3x3 Sobel d/dx or d/dy into gray8 (no scale or delta; signed and saturated, or
-// absolute) in packed 16-bit arithmetic, in blur's packed8_kernel layout: two rows per thread from
-// four loads, a lane's 8 columns as its even (0, 2 | 4, 6) and odd (1, 3 | 5, 7) columns, two per
-// register, a shifted pair of columns one byte permute. d/dx: V = r[-1] + 2 r[0] + r[1] (at most
-// 1020 per lane), d = V[c + 1] - V[c - 1], saturated or absolute by the SIMD halfword ops. d/dy:
-// V = r[1] + 255 - r[-1] (0 .. 510), H = V[c - 1] + 2 V[c] + V[c + 1] = d + 1020 (0 .. 2040).
+// absolute), or the plain L1 / L2 magnitude of both (kMag 1 / 2), in packed 16-bit arithmetic, in
+// blur's packed8_kernel layout: two rows per thread from four loads, a lane's 8 columns as its
+// even (0, 2 | 4, 6) and odd (1, 3 | 5, 7) columns, two per register, a shifted pair of columns
+// one byte permute. d/dx: V = r[-1] + 2 r[0] + r[1] (at most 1020 per lane), d = V[c + 1] -
+// V[c - 1], saturated or absolute by the SIMD halfword ops. d/dy: V = r[1] + 255 - r[-1] (0 ..
+// 510), H = V[c - 1] + 2 V[c] + V[c + 1] = d + 1020 (0 .. 2040). The magnitudes take |d/dx| and
+// |d/dy| (each at most 1020) per lane: L1 their sum, L2 the rounded root of the sum of squares
+// (sqrt_round32's rule), each saturated at 255, in float.
 // bench/experiments/strip_tiling.cu on the H200 (2026-12-03) measured this layout 14% faster at
 // 4K than one row per thread in 32-bit lanes (10.8 against 12.6 us).
-template <bool kDy, bool kAbs, bool kEdge>
+template <bool kDy, bool kAbs, int kMag, bool kEdge>
 __device__ __forceinline__ void packed_sobel3_body(const GradArgs& a) {
   constexpr int kRows = 2, kLoads = kRows + 2;
+  constexpr uint32_t kBias = 0x03FC03FCu;  // 1020 per lane: d/dy's H = d + 1020
   const int lane = threadIdx.x;
   const int y0 = (blockIdx.y * kWarpRows + threadIdx.y) * kRows;
   if (y0 >= a.h) return;  // uniform per warp
@@ -216,23 +232,61 @@ __device__ __forceinline__ void packed_sobel3_body(const GradArgs& a) {
     const uint32_t d = kAbs ? __vabsdiffu2(hi, lo) : __vsubus2(hi, lo);
     return __vminu2(d, 0x00FF00FFu);
   };
+  // The magnitude of two pixels (the 16-bit lanes): d/dx = p - q, d/dy = H - 1020, all in float
+  // (Hopper has no SIMD halfword instructions: __vabsdiffu2 and the like are emulated in about ten
+  // integer instructions a lane; in float the 4K L2 kernel ran 9.0 M warp instructions instead of
+  // 11.1 M, 14.8 us instead of 17.7 on the H200). A lane's value is exact as
+  // 2^23 + v - 2^23 (one permute and one add), so are both derivatives, the L1 sum and the L2 sum
+  // of squares (below 2^21). The L2 root comes from the MUFU's reciprocal root, within 6e-5 of the
+  // exact root up to 255 (2 ulp); sqrt_round32's rule picks r for r^2 - r < m2 <= r^2 + r, a root
+  // at most 4.9e-4 below a half-integer (r = 254) or 1.5e-3 above it, never nearer, so rounding
+  // the estimate to the nearest (adding 1.5 * 2^23) gives the rule's code. At most 255 keeps the
+  // code in the low byte, whose byte 1 is then 0, so one permute packs the two lanes.
+  auto magnitude = [](uint32_t p, uint32_t q, uint32_t hsum) {
+    uint32_t code[2];
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      const unsigned sel = h ? 0x7632u : 0x7610u;
+      auto f = [sel](uint32_t v) { return __uint_as_float(__byte_perm(v, 0x4B000000u, sel)); };
+      const float x = f(p) - f(q), y = f(hsum) - (8388608.0f + 1020.0f);
+      float m;
+      if (kMag == 1) {
+        m = fabsf(x) + fabsf(y);
+      } else {
+        const float m2 = fmaf(x, x, y * y);
+        m = m2 * rsqrt_ftz(fmaxf(m2, 1.0f));
+      }
+      code[h] = __float_as_uint(fminf(m, 255.0f) + 12582912.0f);
+    }
+    return __byte_perm(code[0], code[1], 0x5410);
+  };
 #pragma unroll
   for (int r = 0; r < kRows; ++r) {
     const int y = y0 + r;
     if (kEdge && y >= a.h) break;  // uniform per warp
-    uint32_t ve[2], vo[2];
+    uint32_t ve[2], vo[2];  // d/dx's V (or d/dy's, without kMag)
+    uint32_t de[2], dd[2];  // d/dy's V (kMag)
 #pragma unroll
     for (int j = 0; j < 2; ++j) {
-      if (kDy) {
+      if (kDy && !kMag) {
         ve[j] = ev[r + 2][j] + 0x00FF00FFu - ev[r][j];
         vo[j] = od[r + 2][j] + 0x00FF00FFu - od[r][j];
       } else {
         ve[j] = ev[r][j] + ev[r + 2][j] + (ev[r + 1][j] << 1);
         vo[j] = od[r][j] + od[r + 2][j] + (od[r + 1][j] << 1);
       }
+      if (kMag) {
+        de[j] = ev[r + 2][j] + 0x00FF00FFu - ev[r][j];
+        dd[j] = od[r + 2][j] + 0x00FF00FFu - od[r][j];
+      }
     }
     const uint32_t left = __shfl_up_sync(0xFFFFFFFFu, vo[1], 1);    // high half: V[-1]
     const uint32_t right = __shfl_down_sync(0xFFFFFFFFu, ve[0], 1);  // low half: V[8]
+    uint32_t dleft = 0, dright = 0;
+    if (kMag) {
+      dleft = __shfl_up_sync(0xFFFFFFFFu, dd[1], 1);
+      dright = __shfl_down_sync(0xFFFFFFFFu, de[0], 1);
+    }
     if (!writes) continue;
     uint32_t out[2];
 #pragma unroll
@@ -240,8 +294,12 @@ __device__ __forceinline__ void packed_sobel3_body(const GradArgs& a) {
       const uint32_t vl = __byte_perm(j == 0 ? left : vo[0], vo[j], 0x5432);   // V[c - 1], even c = 4j, 4j + 2
       const uint32_t vr = __byte_perm(ve[j], j == 1 ? right : ve[1], 0x5432);  // V[c + 1], odd c = 4j + 1, 4j + 3
       uint32_t e, o;
-      if (kDy) {
-        constexpr uint32_t kBias = 0x03FC03FCu;  // 1020 per lane
+      if (kMag) {
+        const uint32_t dl = __byte_perm(j == 0 ? dleft : dd[0], dd[j], 0x5432);
+        const uint32_t dr = __byte_perm(de[j], j == 1 ? dright : de[1], 0x5432);
+        e = magnitude(vo[j], vl, dl + dd[j] + (de[j] << 1));
+        o = magnitude(vr, ve[j], de[j] + dr + (dd[j] << 1));
+      } else if (kDy) {
         e = code(vl + vo[j] + (ve[j] << 1), kBias);
         o = code(ve[j] + vr + (vo[j] << 1), kBias);
       } else {
@@ -261,13 +319,13 @@ __device__ __forceinline__ void packed_sobel3_body(const GradArgs& a) {
   }
 }
 
-// 8 blocks per SM: the interior body needs 32 registers; the edge body's gather must not take the
-// occupancy of every warp.
-template <bool kDy, bool kAbs>
-__global__ void __launch_bounds__(32 * kWarpRows, 8) packed_sobel3_kernel(const GradArgs a) {
+// 8 blocks per SM for one derivative: its interior body needs 32 registers; the edge body's
+// gather must not take the occupancy of every warp. The magnitudes hold both derivatives' sums.
+template <bool kDy, bool kAbs, int kMag>
+__global__ void __launch_bounds__(32 * kWarpRows, kMag ? 6 : 8) packed_sobel3_kernel(const GradArgs a) {
   const int y0 = (blockIdx.y * kWarpRows + threadIdx.y) * 2;
-  if (strip_warp_inside<kStrip>(blockIdx.x, y0 - 1, y0 + 3, a.w, a.h)) packed_sobel3_body<kDy, kAbs, false>(a);
-  else packed_sobel3_body<kDy, kAbs, true>(a);
+  if (strip_warp_inside<kStrip>(blockIdx.x, y0 - 1, y0 + 3, a.w, a.h)) packed_sobel3_body<kDy, kAbs, kMag, false>(a);
+  else packed_sobel3_body<kDy, kAbs, kMag, true>(a);
 }
 
 __global__ void generic_kernel(const GradArgs a) {
@@ -383,13 +441,15 @@ Status gradient_cuda(ConstImageView src, ImageView dst, const Plan& plan, Stream
     Epi epi = kEpiGeneric;
     if (variant != 0 && a.e.identity)
       epi = variant != 3 ? kEpiPlainA : plan.combine == Combine::MagL1 ? kEpiPlainL1 : kEpiPlainL2;
-    if (r <= 1 && (variant == 1 || variant == 2) && epi == kEpiPlainA && !a.wide) {
+    if (r <= 1 && variant != 0 && epi != kEpiGeneric && !a.wide) {
       const dim3 pgrid(grid.x, (a.h + 2 * kWarpRows - 1) / (2 * kWarpRows));
       const bool dy = variant == 2;
-      if (dy && a.e.absolute) packed_sobel3_kernel<true, true><<<pgrid, block, 0, stream>>>(a);
-      else if (dy) packed_sobel3_kernel<true, false><<<pgrid, block, 0, stream>>>(a);
-      else if (a.e.absolute) packed_sobel3_kernel<false, true><<<pgrid, block, 0, stream>>>(a);
-      else packed_sobel3_kernel<false, false><<<pgrid, block, 0, stream>>>(a);
+      if (epi == kEpiPlainL1) packed_sobel3_kernel<false, false, 1><<<pgrid, block, 0, stream>>>(a);
+      else if (epi == kEpiPlainL2) packed_sobel3_kernel<false, false, 2><<<pgrid, block, 0, stream>>>(a);
+      else if (dy && a.e.absolute) packed_sobel3_kernel<true, true, 0><<<pgrid, block, 0, stream>>>(a);
+      else if (dy) packed_sobel3_kernel<true, false, 0><<<pgrid, block, 0, stream>>>(a);
+      else if (a.e.absolute) packed_sobel3_kernel<false, true, 0><<<pgrid, block, 0, stream>>>(a);
+      else packed_sobel3_kernel<false, false, 0><<<pgrid, block, 0, stream>>>(a);
       return check_launch("gradient packed_sobel3_kernel");
     }
     if (r <= 1) launch_fast<1>(a, variant, epi, grid, block, stream);
