@@ -216,8 +216,6 @@ inline float __fadd_rd(float a, float b) {
 }
 inline float __saturatef(float x) { return x > 0.0f ? (x < 1.0f ? x : 1.0f) : 0.0f; }  // NaN -> 0
 inline float __frcp_rn(float x) { return 1.0f / x; }
-// The device's is the MUFU estimate (within 2 ulp); callers must not need more.
-inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
 inline float __log2f(float x) { return log2f(x); }
 inline float __fdividef(float a, float b) { return a / b; }
 inline unsigned __umulhi(unsigned a, unsigned b) { return static_cast<unsigned>((static_cast<uint64_t>(a) * b) >> 32); }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/cuda_check.hpp"
+#include "core/mufu.cuh"
 #include "ops/blur/edge_words.cuh"
 #include "ops/gradient/gradient_internal.hpp"
 
@@ -185,18 +186,6 @@ __global__ void __launch_bounds__(32 * kWarpRows) fast_kernel(const GradArgs a) 
   else fast_body<R, NP, Taps, kEpi, true>(a);
 }
 
-// 1 / sqrt(x) from the MUFU alone, for x >= 1 (rsqrtf adds a scaling for denormal inputs, three
-// more instructions a pixel).
-__device__ __forceinline__ float rsqrt_ftz(float x) {
-#if defined(__CUDA_ARCH__)
-  float r;
-  asm("rsqrt.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
-  return r;
-#else
-  return rsqrtf(x);
-#endif
-}
-
 // The plain 3x3 Sobel d/dx or d/dy into gray8 (no scale or delta; signed and saturated, or
 // absolute), or the plain L1 / L2 magnitude of both (kMag 1 / 2), in packed 16-bit arithmetic, in
 // blur's packed8_kernel layout: two rows per thread from four loads, a lane's 8 columns as its
@@ -254,7 +243,7 @@ __device__ __forceinline__ void packed_sobel3_body(const GradArgs& a) {
         m = fabsf(x) + fabsf(y);
       } else {
         const float m2 = fmaf(x, x, y * y);
-        m = m2 * rsqrt_ftz(fmaxf(m2, 1.0f));
+        m = m2 * fast_rsqrt(fmaxf(m2, 1.0f));
       }
       code[h] = __float_as_uint(fminf(m, 255.0f) + 12582912.0f);
     }

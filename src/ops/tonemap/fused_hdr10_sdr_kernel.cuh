@@ -40,6 +40,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/mufu.cuh"  // fast_rcp
 #include "ops/color_pipeline/peak_cuda.cuh"
 #include "ops/tonemap/lane_lut.cuh"
 #include "ops/tonemap/tonemap_internal.hpp"
@@ -104,17 +105,6 @@ __device__ __forceinline__ float oetf(float l, float log_k) {
   return v;
 #else
   return exp2f(fmaf(log2f(l), 1.0f / 2.4f, log_k));
-#endif
-}
-
-// 1 / x from the MUFU alone (within 1 ulp; no IEEE fix-up sequence): for bounds and ratios.
-__device__ __forceinline__ float fast_rcp(float x) {
-#if defined(__CUDA_ARCH__)
-  float r;
-  asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
-  return r;
-#else
-  return 1.0f / x;
 #endif
 }
 
