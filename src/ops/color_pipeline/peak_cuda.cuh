@@ -14,6 +14,15 @@ namespace caldera::pipeline {
 inline constexpr int kPeakThreads = 256;  // = hd::kPeakBins: one thread per bin in the finish
 static_assert(kPeakThreads == hd::kPeakBins, "the histogram finish gives every thread one bin");
 
+// An acquire-release fence at GPU scope (host emulation: its scheduling point).
+__device__ __forceinline__ void fence_acq_rel_gpu() {
+#if defined(__CUDA_ARCH__)
+  asm volatile("fence.acq_rel.gpu;" ::: "memory");
+#else
+  __threadfence();
+#endif
+}
+
 // Call with every thread of the block (after the block's last atomicAdd to s_hist); `t` is the
 // thread's index in the block, `block` the block's index in the grid of `blocks`. Returns, to
 // every thread, whether this block was the last (it has updated the state: after a
@@ -27,12 +36,19 @@ __device__ inline bool finish_block_histogram(uint32_t* s_hist, hd::PeakStateDat
   __shared__ float s_quantile;
   __syncthreads();
   if (s_hist[t]) atomicAdd(&state->hist[block % hd::kPeakSubHistograms][t], s_hist[t]);
-  __threadfence();  // the adds are visible before this block's ticket
+  // The block's adds happen before thread 0's release (the barrier orders them at block scope and
+  // the fence is cumulative), and the last block's reads after thread 0's acquire: only one
+  // thread fences, with acquire-release rather than __threadfence's sequential consistency
+  // (whose fence and L1 invalidation in every warp of all 528 blocks, and again in the last
+  // one, lengthened the kernel's end).
   __syncthreads();
-  if (t == 0) s_last = atomicAdd(&state->blocks_done, 1u) == blocks - 1;
+  if (t == 0) {
+    fence_acq_rel_gpu();
+    s_last = atomicAdd(&state->blocks_done, 1u) == blocks - 1;
+    if (s_last) fence_acq_rel_gpu();
+  }
   __syncthreads();
   if (!s_last) return false;
-  __threadfence();
   // The last block: the frame's histogram, one bin per thread (L2 reads: other SMs wrote it).
   uint32_t count = 0;
   for (int k = 0; k < hd::kPeakSubHistograms; ++k) {

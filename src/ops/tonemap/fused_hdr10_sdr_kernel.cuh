@@ -76,6 +76,7 @@ struct ForwardParams {
   hd::PeakRule<float> rule;
   int dynamic_curve, measure, write;
   uint64_t curve_key;              // the curve a state's table is for (never 0: a cleared state has none)
+  unsigned uniform_bias;           // kUniformBias (see lookup_uniform_half: a value, not a constant)
   float2 eotf_lines[kLutEntries];  // PQ -> linear light (target units)
   float2 gain_lines[kLutEntries];  // the fixed curve's gain (with dynamic_curve: the state's, if current)
 };
@@ -116,7 +117,8 @@ struct Out {
 struct Tables {
   const char* eotf;
   const char* gain;
-  unsigned copy;
+  unsigned copy;         // this lane's copy (lookup_log_half)
+  unsigned biased_copy;  // the same less kUniformBias (lookup_uniform_half)
 };
 
 // The fast path: the max-RGB gain table and soft compression, peak 1 (what HDR10 -> SDR runs by
@@ -131,10 +133,10 @@ struct Tables {
 //   clamped to [0, 1] (y >= 1: white; a grey: s from the min of infinities is 1).
 __device__ __forceinline__ Out pixel_fast(const ForwardParams& p, const Tables& tb, float r, float g, float b) {
   const float mp = fmaxf(fmaxf(r, g), b);  // max-RGB in the PQ domain (PQ is monotonic)
-  const float k = lookup_uniform_half(tb.gain, tb.copy, mp);
-  float lr = __saturatef(lookup_uniform_half(tb.eotf, tb.copy, r) * k);
-  float lg = __saturatef(lookup_uniform_half(tb.eotf, tb.copy, g) * k);
-  float lb = __saturatef(lookup_uniform_half(tb.eotf, tb.copy, b) * k);
+  const float k = lookup_uniform_half(tb.gain, tb.biased_copy, mp);
+  float lr = __saturatef(lookup_uniform_half(tb.eotf, tb.biased_copy, r) * k);
+  float lg = __saturatef(lookup_uniform_half(tb.eotf, tb.biased_copy, g) * k);
+  float lb = __saturatef(lookup_uniform_half(tb.eotf, tb.biased_copy, b) * k);
   const hd::GamutCoeffs<float>& c = p.gamut;
   if (!c.identity) c.m.apply(lr, lg, lb);
   const float y = c.ky[0] * lr + c.ky[1] * lg + c.ky[2] * lb;
@@ -151,8 +153,8 @@ __device__ __forceinline__ Out pixel_fast(const ForwardParams& p, const Tables& 
 // Every other curve, signal and gamut mapping: the stages as the reference runs them.
 __device__ __forceinline__ Out pixel_generic(const ForwardParams& p, const Tables& tb, float r, float g, float b) {
   const float mp = fmaxf(fmaxf(r, g), b);
-  float lr = lookup_uniform_half(tb.eotf, tb.copy, r), lg = lookup_uniform_half(tb.eotf, tb.copy, g),
-        lb = lookup_uniform_half(tb.eotf, tb.copy, b);
+  float lr = lookup_uniform_half(tb.eotf, tb.biased_copy, r), lg = lookup_uniform_half(tb.eotf, tb.biased_copy, g),
+        lb = lookup_uniform_half(tb.eotf, tb.biased_copy, b);
   lr = fmaxf(lr, 0.0f), lg = fmaxf(lg, 0.0f), lb = fmaxf(lb, 0.0f);
   float k;
   switch (p.mode) {
@@ -160,7 +162,7 @@ __device__ __forceinline__ Out pixel_generic(const ForwardParams& p, const Table
       // The curve never takes max-RGB above the target; the tables' error can, by ~1e-3, and the
       // gamut stage then desaturates a colour the reference leaves alone, lifting its channels at
       // black by up to 7 codes (BT.2020 destination). So the bound the curve keeps is kept here.
-      k = fminf(lookup_uniform_half(tb.gain, tb.copy, mp), fast_rcp(fmaxf(fmaxf(lr, lg), lb)));
+      k = fminf(lookup_uniform_half(tb.gain, tb.biased_copy, mp), fast_rcp(fmaxf(fmaxf(lr, lg), lb)));
       break;
     case kLuminanceTable:
       k = lookup_log_half(tb.gain, tb.copy, (p.ky[0] * lr + p.ky[1] * lg + p.ky[2] * lb) * p.lum_scale);
@@ -200,6 +202,27 @@ __device__ void copy_tables(const float2* eotf_lines, const float2* gain_lines, 
   replicate_lut_half(eotf_lines, eotf, t, kThreads);
   replicate_lut_half(gain_lines, gain, t, kThreads);
   __syncthreads();
+}
+
+// The block's tables from the parameters' PQ lines and the state's gain lines, if those are for
+// this curve and frame (else false, and the block builds them). This thread's gain lines load
+// together with the state's key, so that the check costs no round trip of its own (every block
+// waits on it before its first tile).
+__device__ bool copy_state_tables(const ForwardParams& p, float2* eotf, float2* gain, int t) {
+  constexpr int kSlots = kLutEntries * kLutCopies, kRounds = (kSlots + kThreads - 1) / kThreads;
+  const hd::PeakStateData* st = p.state;
+  const float2* lines = reinterpret_cast<const float2*>(st->curve_lines);
+  float2 mine[kRounds];
+#pragma unroll
+  for (int j = 0; j < kRounds; ++j)
+    if (t + j * kThreads < kSlots) mine[j] = lines[(t + j * kThreads) / kLutCopies];
+  if (st->curve_key != p.curve_key || st->curve_frames != st->frames) return false;  // the same for every thread
+#pragma unroll
+  for (int j = 0; j < kRounds; ++j)
+    if (t + j * kThreads < kSlots) gain[t + j * kThreads] = mine[j];
+  replicate_lut_half(p.eotf_lines, eotf, t, kThreads);
+  __syncthreads();
+  return true;
 }
 
 // The last block of a measuring pass, after its fold: the gain table of the new peak, for the
@@ -340,15 +363,14 @@ __global__ void __launch_bounds__(kThreads, 4) fused_forward_kernel(const __grid
   if (kWrite) {
     if (!p.dynamic_curve) {
       copy_tables(p.eotf_lines, p.gain_lines, eotf, gain, t);
-    } else if (p.state->curve_key == p.curve_key && p.state->curve_frames == p.state->frames) {
-      copy_tables(p.eotf_lines, reinterpret_cast<const float2*>(p.state->curve_lines), eotf, gain, t);
-    } else {
+    } else if (!copy_state_tables(p, eotf, gain, t)) {
       build_tables(p, pipeline::tone_coeffs_for_peak(p.tone, p.state->peak_pq), eotf, gain, s_values, s_lines, t);
     }
   } else {
     __syncthreads();
   }
-  const Tables tb{reinterpret_cast<const char*>(eotf), reinterpret_cast<const char*>(gain), lut_copy_offset(t & 31)};
+  const unsigned copy = lut_copy_offset(t & 31);
+  const Tables tb{reinterpret_cast<const char*>(eotf), reinterpret_cast<const char*>(gain), copy, copy - p.uniform_bias};
   if (kWrite && p.fast) forward_tiles<kMeasure, kWrite, true>(p, tb, s_hist, t);
   else forward_tiles<kMeasure, kWrite, false>(p, tb, s_hist, t);
   if (kMeasure && pipeline::finish_block_histogram(s_hist, p.state, p.rule, t, blockIdx.x, gridDim.x) && p.dynamic_curve)
@@ -471,6 +493,7 @@ Result<ForwardParams> forward_params(ConstImageView src, ImageView dst, const pi
   p.write = write;
   p.fast = forward_fast_path(p.mode, p.gamut);
   p.curve_key = dynamic_curve_key(p);
+  p.uniform_bias = kUniformBias;
   fill_lines(p);
   return p;
 }

@@ -8,7 +8,7 @@
 // and lane L reads copy L % 16: a warp's 8-byte shared load is served as two half-warps, and the
 // 16 lanes of each read 16 different copies (two banks each, all 32 banks), so it is still free
 // of conflicts in half the memory (more blocks per SM). Its lookup takes x already in [0, 1] and
-// folds the scale and the floor into one round-down FMA: one FMA, one mask-or, the load, one FMA.
+// folds the scale and the floor into one round-down FMA: one FMA, one shift-add, the load, one FMA.
 //
 // Two index domains, both with kLutSegments segments and one extra entry for the top end:
 //   uniform: w = saturate(x) * kLutSegments * 256 (segment = floor(w) / 256)
@@ -63,11 +63,30 @@ __device__ __forceinline__ float lookup_uniform(const char* lane_table, float x)
   return fmaf(line.y, x, line.x);
 }
 
+// The line at byte `offset` of a table in shared memory: a 32-bit shared-window load on the device.
+__device__ __forceinline__ float2 shared_line(const char* table, unsigned offset) {
+#if defined(__CUDA_ARCH__)
+  float2 v;
+  asm volatile("ld.shared.v2.f32 {%0, %1}, [%2];"
+               : "=f"(v.x), "=f"(v.y)
+               : "r"(static_cast<unsigned>(__cvta_generic_to_shared(table)) + offset));
+  return v;
+#else
+  return *reinterpret_cast<const float2*>(table + offset);
+#endif
+}
+
 // The half-replicated uniform lookup; x must be in [0, 1] (the kernel saturates it where it makes
-// it). floor(x * 128 * 128) & ~127 is the segment times the 128 bytes of an entry's copies.
-__device__ __forceinline__ float lookup_uniform_half(const char* table, unsigned copy_offset, float x) {
-  const unsigned bits = __float_as_uint(floor_bits(x, static_cast<float>(kLutSegments * kLutRowBytes)));
-  const float2 line = *reinterpret_cast<const float2*>(table + ((bits & (0x3fffu * kLutRowBytes)) | copy_offset));
+// it). The round-down FMA leaves 1.5 * 2^23 + segment in the float's bits, so the byte offset of
+// the segment's row is bits * 128 less that constant's 128 times: `biased_copy` is the lane's
+// copy offset less kUniformBias (unsigned arithmetic wraps), and the lookup's address is then one
+// shift-add, where masking the bits and adding the base cost two. The bias must reach the kernel
+// as a runtime value (ForwardParams::uniform_bias): as a constant, the compiler splits it back out
+// and adds it per lookup.
+inline constexpr unsigned kUniformBias = 0x4b400000u * kLutRowBytes;  // __float_as_uint(1.5f * 2^23) * 128
+__device__ __forceinline__ float lookup_uniform_half(const char* table, unsigned biased_copy, float x) {
+  const unsigned bits = __float_as_uint(floor_bits(x, static_cast<float>(kLutSegments)));
+  const float2 line = shared_line(table, biased_copy + bits * kLutRowBytes);
   return fmaf(line.y, x, line.x);
 }
 
@@ -85,7 +104,7 @@ __device__ __forceinline__ float lookup_log_half(const char* table, unsigned cop
   x = fminf(fmaxf(x, 0.0f), 1.0f);
   const int seg = static_cast<int>(__float_as_uint(x) >> 20) - ((127 - kLogOctaves) << 3);
   const unsigned i = static_cast<unsigned>(max(seg, 0));
-  const float2 line = *reinterpret_cast<const float2*>(table + (i * kLutRowBytes | copy_offset));
+  const float2 line = shared_line(table, i * kLutRowBytes | copy_offset);
   return fmaf(line.y, x, line.x);
 }
 
