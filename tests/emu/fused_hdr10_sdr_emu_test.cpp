@@ -39,11 +39,18 @@ emu::HostGrid& grid() {
 }
 
 // Launches the kernel as launch_fused_forward does, with `resident` blocks standing in for the
-// device's persistent grid; blocks run in a shuffled order.
+// device's persistent grid; blocks run in a shuffled order. `curves`: the gain tables over the
+// peak (built on first use, as launch_fused_forward keeps them for a ToneMapper); null: the last
+// block evaluates the curve.
 void run_forward(ConstImageView src, const LaidOutImage& src_layout, ImageView dst, const pipeline::Stages<float>& st,
-                 const pipeline::DevicePeak& peak, bool write, int resident, uint32_t seed) {
+                 const pipeline::DevicePeak& peak, bool write, int resident, uint32_t seed,
+                 PeakCurveTable* curves = nullptr) {
   auto p = forward_params(src, dst, st, peak, write);
   ASSERT_TRUE(p) << p.status().to_string();
+  if (curves && p->dynamic_curve) {
+    if (curves->lines.empty()) *curves = peak_curve_table_for(*p);
+    p->peak_curves = curves->lines.data(), p->peak_curve_q0 = curves->q0;
+  }
   src_layout.allow_pixel_reads([](const void* a, size_t n) { emu::allow_reads(a, n); });
   if (peak.state) emu::allow_reads(peak.state, sizeof(*peak.state));
   const int wanted = (p->tiles + kThreads - 1) / kThreads;
@@ -188,6 +195,7 @@ struct EmulatedToneMapper {
   ToneMapParams params;
   hd::PeakStateData state{};
   bool started = false;
+  PeakCurveTable curves;
   void run(const LaidOutImage& src, LaidOutImage& dst, int resident, uint32_t seed) {
     if (!started) state = hd::PeakStateData{};  // the cudaMemsetAsync
     const auto rule = peak_rule(params.peak_detection);
@@ -199,9 +207,9 @@ struct EmulatedToneMapper {
     peak.dynamic_curve = 1;
     const auto st = pipeline::cast_stages<float>(tonemap_stages(src.cview().color(), dst.cview().color(), params,
                                                                 resolve_source_peak(params, src.cview().color()), true));
-    if (!started) run_forward(src.cview(), src, dst.view(), st, peak, false, resident, seed);
+    if (!started) run_forward(src.cview(), src, dst.view(), st, peak, false, resident, seed, &curves);
     started = true;
-    run_forward(src.cview(), src, dst.view(), st, peak, true, resident, seed + 1);
+    run_forward(src.cview(), src, dst.view(), st, peak, true, resident, seed + 1, &curves);
   }
 };
 
@@ -245,9 +253,10 @@ TEST(FusedHdr10SdrEmulated, PeakDetectionStreamMatchesTheHostToneMapper) {
   expect_stream_matches_host(130, 67, 7);
 }
 
-// The last block leaves the gain table of the new peak in the state, and the next frame maps with
-// it when it is for this curve and frame; a stale one (another kernel updated the state, or it was
-// built for another curve) is rebuilt from the peak instead.
+// The last block leaves the gain table of the new peak in the state (interpolated from the tables
+// over the peak), and the next frame maps with it when it is for this curve and frame; a stale one
+// (another kernel updated the state, or it was built for another curve) is rebuilt from the peak
+// instead.
 TEST(FusedHdr10SdrEmulated, TheStateCarriesTheNextFramesCurveAndAStaleOneIsRebuilt) {
   constexpr int w = 41, h = 39;
   ToneMapParams p;
@@ -270,11 +279,33 @@ TEST(FusedHdr10SdrEmulated, TheStateCarriesTheNextFramesCurveAndAStaleOneIsRebui
   const hd::PeakStateData good = emulated.state;
   EXPECT_EQ(good.curve_key, params->curve_key);
   EXPECT_EQ(good.curve_frames, good.frames);
+  ASSERT_EQ(emulated.curves.lines.size(), static_cast<size_t>(kPeakCurveRows) * kLutEntries);
+  for (int i = 0; i < kLutEntries; ++i) {
+    const Line l = peak_curve_line(emulated.curves.lines.data(), emulated.curves.q0, good.peak_pq, i);
+    EXPECT_FLOAT_EQ(good.curve_lines[2 * i], l.a) << i;
+    EXPECT_FLOAT_EQ(good.curve_lines[2 * i + 1], l.b) << i;
+  }
+  // Without the tables the last block evaluates the curve of the peak: the same state, the exact table.
+  EmulatedToneMapper evaluating{p};
+  for (uint32_t n = 0; n < 2; ++n) {
+    LaidOutImage dst(dd, Rows::Aligned, 0xA5);
+    evaluating.curves.lines.clear();
+    const auto rule = peak_rule(p.peak_detection);
+    pipeline::DevicePeak dp;
+    dp.state = &evaluating.state;
+    dp.rule.quantile = static_cast<float>(rule.quantile);
+    dp.rule.alpha = static_cast<float>(rule.alpha);
+    dp.rule.scene_threshold = static_cast<float>(rule.scene_threshold);
+    dp.dynamic_curve = 1;
+    if (n == 0) run_forward(src.cview(), src, dst.view(), st, dp, false, 3, 10 * n);
+    run_forward(src.cview(), src, dst.view(), st, dp, true, 3, 10 * n + 1);
+  }
+  EXPECT_EQ(evaluating.state.peak_pq, good.peak_pq);
   const auto tone = pipeline::tone_coeffs_for_peak(st.tone, good.peak_pq);
   for (int i = 0; i < kLutEntries; ++i) {
     const Line l = gain_table_line(i, tone, false, params->lum_scale, params->target);
-    EXPECT_FLOAT_EQ(good.curve_lines[2 * i], l.a) << i;
-    EXPECT_FLOAT_EQ(good.curve_lines[2 * i + 1], l.b) << i;
+    EXPECT_FLOAT_EQ(evaluating.state.curve_lines[2 * i], l.a) << i;
+    EXPECT_FLOAT_EQ(evaluating.state.curve_lines[2 * i + 1], l.b) << i;
   }
   // One write pass over the frame from a given state (its measurement is not looked at).
   hd::PeakStateData state{};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "caldera/ops/tonemap.hpp"
+#include "ops/color_pipeline/pipeline.hpp"
 #include "ops/tonemap/lut_tables.hpp"
 
 namespace caldera {
@@ -87,6 +88,38 @@ TEST(FusedTables, SegmentsAreTheFloatBits) {
     EXPECT_EQ(log_segment_of(x), from_bits) << x;
     EXPECT_LE(log_segment_start(log_segment_of(x)), x) << x;
   }
+}
+
+// The gain tables over the source peak (a ToneMapper's last block interpolates the next frame's
+// table from them) against the table of the exact curve of each peak, at every entry: peaks from
+// below the target (the identity) to 10000 cd/m2, none of them on the sampled rows.
+TEST(FusedTables, PeakSampledCurvesAreCloseToTheExactCurve) {
+  for (ToneCurve c : {ToneCurve::Bt2390, ToneCurve::Hable, ToneCurve::Reinhard, ToneCurve::Mobius})
+    for (float target : {100.0f, 1000.0f})
+      for (bool log_domain : {false, true}) {
+        pipeline::ToneStage<float> ts;
+        ts.curve = static_cast<int>(c), ts.target = target, ts.param = NAN;
+        const float lum_scale = target / 10000.0f;
+        const PeakCurveTable table = build_peak_curve_table(ts, log_domain, lum_scale, target);
+        ASSERT_EQ(table.lines.size(), static_cast<size_t>(kPeakCurveRows) * kLutEntries);
+        double worst = 0;
+        int identity_peaks = 0;
+        for (int k = 0; k <= 1000; ++k) {
+          const float peak_pq = 0.3f + 0.7f * (k + 0.37f) / 1001;
+          const auto tone = pipeline::tone_coeffs_for_peak(ts, peak_pq);
+          identity_peaks += tone.identity;
+          for (int i = 0; i < kLutEntries; ++i) {
+            const Line l = peak_curve_line(table.lines.data(), table.q0, peak_pq, i);
+            const float x = log_domain ? log_segment_start(i) : uniform_segment_start(i);
+            const double exact = gain_table_value(i, tone, log_domain, lum_scale, target);
+            worst = std::max(worst, std::fabs(l.a + l.b * x - exact) / std::max(exact, 1e-6));
+          }
+        }
+        std::printf("[tables] %-8s target %5.0f %s: peak-sampled gain within %.2e (relative)\n", tone_curve_name(c),
+                    target, log_domain ? "luminance" : "max-RGB  ", worst);
+        EXPECT_GT(identity_peaks, 0);  // the range covered peaks the curve leaves alone
+        EXPECT_LT(worst, 5e-3) << tone_curve_name(c) << " " << target << (log_domain ? " log" : " uniform");
+      }
 }
 
 }  // namespace

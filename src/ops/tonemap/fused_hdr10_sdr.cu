@@ -66,11 +66,27 @@ bool fused_forward_fits(ConstImageView src, ConstImageView dst) {
 }
 
 Status launch_fused_forward(ConstImageView src, ImageView dst, const pipeline::Stages<float>& st,
-                            const pipeline::DevicePeak& peak, bool write, StreamHandle stream, bool* launched) {
+                            const pipeline::DevicePeak& peak, bool write, StreamHandle stream, bool* launched,
+                            PeakCurves* curves) {
   *launched = false;
   if (!fused_forward_fits(src, dst)) return internal_error("tonemap: the fused kernel does not take this pair");
   if (!fused_forward_takes(st)) return Status::ok();  // not launched: the caller runs the generic kernel
   CALDERA_ASSIGN_OR_RETURN(ForwardParams p, forward_params(src, dst, st, peak, write));
+  if (p.dynamic_curve && curves) {
+    if (curves->key != p.curve_key) {
+      const PeakCurveTable table = peak_curve_table_for(p);
+      const size_t bytes = table.lines.size() * sizeof(Line);
+      if (curves->buffer.size() < bytes) {
+        curves->key = 0;
+        CALDERA_ASSIGN_OR_RETURN(curves->buffer, DeviceBuffer::allocate(bytes, stream));
+      }
+      // From pageable memory: the call returns once the table is staged, so it may go out of scope.
+      CALDERA_CUDA_TRY(cudaMemcpyAsync(curves->buffer.data(), table.lines.data(), bytes, cudaMemcpyHostToDevice, stream));
+      curves->key = p.curve_key, curves->q0 = table.q0;
+    }
+    p.peak_curves = static_cast<const Line*>(curves->buffer.data());
+    p.peak_curve_q0 = curves->q0;
+  }
   if (!write) {
     if (!p.measure) return internal_error("tonemap: a pass that neither writes nor measures");
     return launch<true, false>(p, stream, launched);

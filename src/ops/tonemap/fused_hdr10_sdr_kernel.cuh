@@ -77,6 +77,8 @@ struct ForwardParams {
   int dynamic_curve, measure, write;
   uint64_t curve_key;              // the curve a state's table is for (never 0: a cleared state has none)
   unsigned uniform_bias;           // kUniformBias (see lookup_uniform_half: a value, not a constant)
+  const Line* peak_curves;         // with dynamic_curve: the gain tables over the peak (lut_tables.hpp), or null
+  float peak_curve_q0;             // their lowest peak (PQ)
   float2 eotf_lines[kLutEntries];  // PQ -> linear light (target units)
   float2 gain_lines[kLutEntries];  // the fixed curve's gain (with dynamic_curve: the state's, if current)
 };
@@ -229,13 +231,20 @@ __device__ bool copy_state_tables(const ForwardParams& p, float2* eotf, float2* 
 // next frame (every thread of the block calls it).
 __device__ void store_next_curve(const ForwardParams& p, float* values, int t) {
   __syncthreads();  // thread 0's update of the state is visible to the block
-  const hd::ToneCoeffs<float> tone = pipeline::tone_coeffs_for_peak(p.tone, p.state->peak_pq);
-  const bool log_domain = p.mode == kLuminanceTable;
-  if (t < kLutEntries) values[t] = gain_table_value(t, tone, log_domain, p.lum_scale, p.target);
-  __syncthreads();
-  if (t < kLutEntries) {
-    const Line l = table_line(t, values[t], values[t < kLutSegments ? t + 1 : t], log_domain);
-    p.state->curve_lines[2 * t] = l.a, p.state->curve_lines[2 * t + 1] = l.b;
+  if (p.peak_curves) {  // the two rows around the peak, interpolated
+    if (t < kLutEntries) {
+      const Line l = peak_curve_line(p.peak_curves, p.peak_curve_q0, p.state->peak_pq, t);
+      p.state->curve_lines[2 * t] = l.a, p.state->curve_lines[2 * t + 1] = l.b;
+    }
+  } else {  // the curve of the peak, evaluated
+    const hd::ToneCoeffs<float> tone = pipeline::tone_coeffs_for_peak(p.tone, p.state->peak_pq);
+    const bool log_domain = p.mode == kLuminanceTable;
+    if (t < kLutEntries) values[t] = gain_table_value(t, tone, log_domain, p.lum_scale, p.target);
+    __syncthreads();
+    if (t < kLutEntries) {
+      const Line l = table_line(t, values[t], values[t < kLutSegments ? t + 1 : t], log_domain);
+      p.state->curve_lines[2 * t] = l.a, p.state->curve_lines[2 * t + 1] = l.b;
+    }
   }
   if (t == 0) p.state->curve_key = p.curve_key, p.state->curve_frames = p.state->frames;
 }
@@ -440,6 +449,12 @@ inline void fill_lines(ForwardParams& p) {
   }
   std::memcpy(p.eotf_lines, lines->eotf, sizeof p.eotf_lines);
   std::memcpy(p.gain_lines, lines->gain, sizeof p.gain_lines);
+}
+
+// The gain tables of p's dynamic curve over the source peak (lut_tables.hpp), once per curve
+// (PeakCurves keeps them on the device).
+inline PeakCurveTable peak_curve_table_for(const ForwardParams& p) {
+  return build_peak_curve_table(p.tone, p.mode == kLuminanceTable, p.lum_scale, p.target);
 }
 
 // The kernel's parameters for a pair fused_forward_fits() accepts.

@@ -5,6 +5,10 @@
 
 #include <math.h>
 
+#include <cmath>
+#include <vector>
+
+#include "ops/color_pipeline/pipeline.hpp"
 #include "ops/color_pipeline/tone_math.hpp"
 
 namespace caldera::tonemap_detail {
@@ -69,6 +73,54 @@ CALDERA_HD Line yhdr_table_line(int i) {
 CALDERA_HD Line pq_table_line(int i) {
   auto v = [](int k) { return hd::pq_inverse_eotf(static_cast<float>(hd::kItmPeak) * powf(log_segment_start(k), 2.4f)); };
   return log_line(i, v(i), v(i < kLutSegments ? i + 1 : i));
+}
+
+// HDR10 -> SDR with peak detection: the gain table sampled over the source peak, so that the
+// fused kernel's last block makes the next frame's table by interpolating two rows instead of
+// evaluating the curve (a chain of about ten powf per entry, ~7 us on one SM while the others idle).
+// Rows 0..kPeakCurveNodes are the tables at PQ peaks q0 + (1 - q0) j / kPeakCurveNodes, q0 the PQ
+// of the lowest source peak the curve does not leave alone (row 0 is that curve, the limit from
+// above: Hable and Reinhard jump there); the last row is the table of a peak no brighter than
+// the target (the identity). Interpolated rows are within 5e-3 of the exact table's gain
+// (FusedTables.PeakSampledCurvesAreCloseToTheExactCurve; the worst are entries where the source
+// peak crosses them, a kink the interpolation rounds off).
+inline constexpr int kPeakCurveNodes = 256;
+inline constexpr int kPeakCurveRows = kPeakCurveNodes + 2;
+CALDERA_HD Line peak_curve_line(const Line* table, float q0, float peak_pq, int i) {
+  if (!(peak_pq > q0)) return table[(kPeakCurveNodes + 1) * kLutEntries + i];
+  const float u = fminf((peak_pq - q0) / (1.0f - q0), 1.0f) * kPeakCurveNodes;
+  const int j = u < kPeakCurveNodes - 1 ? static_cast<int>(u) : kPeakCurveNodes - 1;
+  const float f = u - static_cast<float>(j);
+  const Line l0 = table[j * kLutEntries + i], l1 = table[(j + 1) * kLutEntries + i];
+  return {fmaf(f, l1.a - l0.a, l0.a), fmaf(f, l1.b - l0.b, l0.b)};
+}
+
+// The table of peak_curve_line for a dynamic curve: ~33 k curve evaluations, a few milliseconds of CPU.
+struct PeakCurveTable {
+  std::vector<Line> lines;  // kPeakCurveRows x kLutEntries
+  float q0 = 0;
+};
+inline PeakCurveTable build_peak_curve_table(const pipeline::ToneStage<float>& ts, bool log_domain, float lum_scale,
+                                             float target) {
+  // The lowest source peak make_tone_coeffs does not leave alone (a few float steps above the
+  // target's 1/1024 of slack).
+  float lowest = ts.target * 1.0009765625f;
+  while (hd::make_tone_coeffs<float>(ts.curve, lowest, ts.target, ts.target_black, ts.param).identity && lowest < 1e5f)
+    lowest = std::nextafter(lowest, 2 * lowest);
+  PeakCurveTable out;
+  out.q0 = hd::pq_inverse_eotf(lowest);
+  out.lines.resize(static_cast<size_t>(kPeakCurveRows) * kLutEntries);
+  float values[kLutEntries];
+  for (int j = 0; j < kPeakCurveRows; ++j) {
+    hd::ToneCoeffs<float> tone;
+    if (j == 0) tone = hd::make_tone_coeffs<float>(ts.curve, lowest, ts.target, ts.target_black, ts.param);
+    else if (j <= kPeakCurveNodes) tone = pipeline::tone_coeffs_for_peak(ts, out.q0 + (1.0f - out.q0) * j / kPeakCurveNodes);
+    else tone = pipeline::tone_coeffs_for_peak(ts, 0.0f);  // no brighter than the target: the identity
+    for (int i = 0; i < kLutEntries; ++i) values[i] = gain_table_value(i, tone, log_domain, lum_scale, target);
+    for (int i = 0; i < kLutEntries; ++i)
+      out.lines[static_cast<size_t>(j) * kLutEntries + i] = table_line(i, values[i], values[i < kLutSegments ? i + 1 : i], log_domain);
+  }
+  return out;
 }
 
 // The segment a lookup uses (the kernels get it from the float's bits; this is the same number).

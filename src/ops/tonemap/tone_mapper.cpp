@@ -15,6 +15,7 @@ using namespace tonemap_detail;
 
 struct ToneMapper::DeviceState {
   DeviceBuffer buffer;  // one hd::PeakStateData
+  PeakCurves curves;    // the fused kernel's gain tables over the peak
   int device = -1;
   bool started = false;  // the state holds a measurement (else the next frame is measured first)
   hd::PeakStateData* state() const { return static_cast<hd::PeakStateData*>(buffer.data()); }
@@ -87,7 +88,7 @@ Status ToneMapper::run_device(ConstImageView src, ImageView dst, Context& ctx) {
   auto pass = [&](bool write) -> Status {
     if (fused) {
       bool launched = false;
-      CALDERA_RETURN_IF_ERROR(launch_fused_forward(src, dst, st, peak, write, ctx.stream(), &launched));
+      CALDERA_RETURN_IF_ERROR(launch_fused_forward(src, dst, st, peak, write, ctx.stream(), &launched, &d.curves));
       if (launched) return Status::ok();
     }
     return pipeline::run_pipeline_cuda(src, dst, st, peak, write, ctx.stream(), "tonemap");

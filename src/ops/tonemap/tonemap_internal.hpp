@@ -2,6 +2,9 @@
 // HDR10 <-> SDR kernels (fused_hdr10_sdr.cu, fused_sdr_hdr10.cu).
 #pragma once
 
+#include <cstdint>
+
+#include "caldera/memory.hpp"
 #include "caldera/ops/tonemap.hpp"
 #include "ops/color_pipeline/pipeline_image.hpp"
 #include "ops/color_pipeline/stage_setup.hpp"
@@ -15,15 +18,26 @@ pipeline::Stages<double> tonemap_stages(const ColorDesc& s, const ColorDesc& d, 
                                         double source_peak, bool measure);
 hd::PeakRule<double> peak_rule(const PeakDetection& d);
 
+// A ToneMapper's gain tables over the source peak on the device (the fused kernel's last block
+// interpolates the next frame's table from them), for the curve of `key`.
+struct PeakCurves {
+  DeviceBuffer buffer;
+  uint64_t key = 0;  // 0: none yet
+  float q0 = 0;
+};
+
 // P010 HDR10 (PQ, BT.2020) -> NV12 (BT.1886): the pair the fused kernel takes.
 bool fused_forward_fits(ConstImageView src, ConstImageView dst);
 // Launches the fused kernel. `state` null: the fixed curve of `stages`, no measurement. With a
 // state: measure into it (and with dynamic_curve map with the curve of its peak); write false
 // makes the measuring pre-pass. *launched is false (and nothing queued) where the device cannot
 // hold the kernel's tables in shared memory or the tables cannot hold the curve (BT.2390 with a
-// black lift); the caller then runs the generic kernel.
+// black lift); the caller then runs the generic kernel. `curves` (with a dynamic curve): where the
+// gain tables over the peak are kept, (re)built here when the curve changes; null: the last
+// block evaluates the next frame's curve instead.
 Status launch_fused_forward(ConstImageView src, ImageView dst, const pipeline::Stages<float>& stages,
-                            const pipeline::DevicePeak& peak, bool write, StreamHandle stream, bool* launched);
+                            const pipeline::DevicePeak& peak, bool write, StreamHandle stream, bool* launched,
+                            PeakCurves* curves = nullptr);
 
 pipeline::Stages<double> inverse_stages(const ColorDesc& s, const ColorDesc& d, const InverseToneMapParams& p);
 // NV12 SDR (BT.1886, BT.709) -> P010 HDR10 (PQ, BT.2020).
