@@ -23,16 +23,23 @@ __device__ __forceinline__ void fence_acq_rel_gpu() {
 #endif
 }
 
+// What the last block's fold leaves for its block (PeakStateData's new values).
+struct PeakUpdate {
+  float peak_pq;
+  uint32_t frames;
+};
+
 // Call with every thread of the block (after the block's last atomicAdd to s_hist); `t` is the
 // thread's index in the block, `block` the block's index in the grid of `blocks`. Returns, to
-// every thread, whether this block was the last (it has updated the state: after a
-// __syncthreads() its threads see the new peak).
+// every thread, whether this block was the last (it has updated the state; `update`, in shared
+// memory, if given, holds the new peak and frame count after a __syncthreads()).
 __device__ inline bool finish_block_histogram(uint32_t* s_hist, hd::PeakStateData* state,
                                               const hd::PeakRule<float>& rule, int t, unsigned block,
-                                              unsigned blocks) {
+                                              unsigned blocks, PeakUpdate* update = nullptr) {
+  constexpr int kWarps = kPeakThreads / 32;
   __shared__ int s_last;
-  __shared__ uint32_t s_cum[hd::kPeakBins];
-  __shared__ double s_sum[kPeakThreads / 32];
+  __shared__ uint32_t s_warp_count[kWarps];
+  __shared__ double s_sum[kWarps];
   __shared__ float s_quantile;
   __syncthreads();
   if (s_hist[t]) atomicAdd(&state->hist[block % hd::kPeakSubHistograms][t], s_hist[t]);
@@ -49,43 +56,52 @@ __device__ inline bool finish_block_histogram(uint32_t* s_hist, hd::PeakStateDat
   }
   __syncthreads();
   if (!s_last) return false;
-  // The last block: the frame's histogram, one bin per thread (L2 reads: other SMs wrote it).
+  // The last block runs on one SM while the others idle, so its steps are kept short: thread 0
+  // reads the smoothed state now (no other block writes it in this kernel), in the shadow of
+  // the fold's loads, and the scan is two warp-shuffle levels rather than eight barrier rounds.
+  float peak = 0, average = 0;
+  uint32_t frames = 0, cuts = 0;
+  if (t == 0) peak = state->peak_pq, average = state->average_pq, frames = state->frames, cuts = state->scene_cuts;
+  // The frame's histogram, one bin per thread (L2 reads: other SMs wrote it).
   uint32_t count = 0;
   for (int k = 0; k < hd::kPeakSubHistograms; ++k) {
     count += __ldcg(&state->hist[k][t]);
     state->hist[k][t] = 0;  // ready for the next frame
   }
-  s_cum[t] = count;
-  __syncthreads();
-  for (int off = 1; off < hd::kPeakBins; off <<= 1) {  // inclusive scan
-    const uint32_t v = s_cum[t] + (t >= off ? s_cum[t - off] : 0u);
-    __syncthreads();
-    s_cum[t] = v;
-    __syncthreads();
+  const int lane = t & 31, warp = t >> 5;
+  uint32_t through_in_warp = count;  // inclusive scan within the warp
+  for (int off = 1; off < 32; off <<= 1) {
+    const uint32_t v = __shfl_up_sync(0xffffffffu, through_in_warp, off);
+    if (lane >= off) through_in_warp += v;
   }
   double mean_part = static_cast<double>(count) * (t + 0.5);
   for (int off = 16; off > 0; off >>= 1) mean_part += __shfl_down_sync(0xffffffffu, mean_part, off);
-  if ((t & 31) == 0) s_sum[t >> 5] = mean_part;
-  const double total = s_cum[hd::kPeakBins - 1];
-  const double target = static_cast<double>(rule.quantile) * total;
-  const double through = s_cum[t], before = through - count;
+  if (lane == 31) s_warp_count[warp] = through_in_warp;
+  if (lane == 0) s_sum[warp] = mean_part;
   if (t == 0) s_quantile = 1.0f;
   __syncthreads();
+  uint32_t before_warp = 0, all = 0;
+  for (int w = 0; w < kWarps; ++w) {
+    before_warp += w < warp ? s_warp_count[w] : 0u;
+    all += s_warp_count[w];
+  }
+  const double total = all;
+  const double target = static_cast<double>(rule.quantile) * total;
+  const double through = before_warp + through_in_warp, before = through - count;
   if (hd::bin_holds_quantile(before, through, target))
     s_quantile = static_cast<float>(hd::quantile_in_bin<double>(t, before, count, target));
   __syncthreads();
   if (t != 0) return true;
   double sum = 0;
-  for (int w = 0; w < kPeakThreads / 32; ++w) sum += s_sum[w];
+  for (int w = 0; w < kWarps; ++w) sum += s_sum[w];
   const float frame_peak = total > 0 ? s_quantile : 0.0f;
   const float frame_average = total > 0 ? static_cast<float>(sum / (total * hd::kPeakBins)) : 0.0f;
-  float peak = state->peak_pq, average = state->average_pq;
-  uint32_t frames = state->frames, cuts = state->scene_cuts;
   hd::update_peak_state(rule, frame_peak, frame_average, peak, average, frames, cuts);
   state->peak_pq = peak, state->average_pq = average;
   state->frame_peak_pq = frame_peak, state->frame_average_pq = frame_average;
   state->frames = frames, state->scene_cuts = cuts;
   state->blocks_done = 0;
+  if (update) update->peak_pq = peak, update->frames = frames;
   return true;
 }
 

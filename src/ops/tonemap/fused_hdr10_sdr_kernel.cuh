@@ -229,15 +229,16 @@ __device__ bool copy_state_tables(const ForwardParams& p, float2* eotf, float2* 
 
 // The last block of a measuring pass, after its fold: the gain table of the new peak, for the
 // next frame (every thread of the block calls it).
-__device__ void store_next_curve(const ForwardParams& p, float* values, int t) {
-  __syncthreads();  // thread 0's update of the state is visible to the block
+__device__ void store_next_curve(const ForwardParams& p, float* values, const pipeline::PeakUpdate& update, int t) {
+  __syncthreads();  // thread 0's update is visible to the block
+  const float peak_pq = update.peak_pq;
   if (p.peak_curves) {  // the two rows around the peak, interpolated
     if (t < kLutEntries) {
-      const Line l = peak_curve_line(p.peak_curves, p.peak_curve_q0, p.state->peak_pq, t);
+      const Line l = peak_curve_line(p.peak_curves, p.peak_curve_q0, peak_pq, t);
       p.state->curve_lines[2 * t] = l.a, p.state->curve_lines[2 * t + 1] = l.b;
     }
   } else {  // the curve of the peak, evaluated
-    const hd::ToneCoeffs<float> tone = pipeline::tone_coeffs_for_peak(p.tone, p.state->peak_pq);
+    const hd::ToneCoeffs<float> tone = pipeline::tone_coeffs_for_peak(p.tone, peak_pq);
     const bool log_domain = p.mode == kLuminanceTable;
     if (t < kLutEntries) values[t] = gain_table_value(t, tone, log_domain, p.lum_scale, p.target);
     __syncthreads();
@@ -246,7 +247,7 @@ __device__ void store_next_curve(const ForwardParams& p, float* values, int t) {
       p.state->curve_lines[2 * t] = l.a, p.state->curve_lines[2 * t + 1] = l.b;
     }
   }
-  if (t == 0) p.state->curve_key = p.curve_key, p.state->curve_frames = p.state->frames;
+  if (t == 0) p.state->curve_key = p.curve_key, p.state->curve_frames = update.frames;
 }
 
 // The tiles of this thread. kFast: pixel_fast, else pixel_generic (a template, so that neither
@@ -382,8 +383,10 @@ __global__ void __launch_bounds__(kThreads, 4) fused_forward_kernel(const __grid
   const Tables tb{reinterpret_cast<const char*>(eotf), reinterpret_cast<const char*>(gain), copy, copy - p.uniform_bias};
   if (kWrite && p.fast) forward_tiles<kMeasure, kWrite, true>(p, tb, s_hist, t);
   else forward_tiles<kMeasure, kWrite, false>(p, tb, s_hist, t);
-  if (kMeasure && pipeline::finish_block_histogram(s_hist, p.state, p.rule, t, blockIdx.x, gridDim.x) && p.dynamic_curve)
-    store_next_curve(p, s_values, t);
+  __shared__ pipeline::PeakUpdate s_update;
+  if (kMeasure && pipeline::finish_block_histogram(s_hist, p.state, p.rule, t, blockIdx.x, gridDim.x, &s_update) &&
+      p.dynamic_curve)
+    store_next_curve(p, s_values, s_update, t);
 }
 
 constexpr size_t kForwardDynamic = 0;  // the kernel's dynamic shared memory (its 39 KiB are static)
