@@ -24,7 +24,7 @@ struct PeakStateData {
   uint32_t blocks_done = 0;  // blocks of the running kernel that have flushed their histogram
   uint32_t pad = 0;
   uint32_t hist[kPeakSubHistograms][kPeakBins] = {};
-  // A curve table for peak_pq: the fused HDR10 -> SDR kernel's last block builds its gain table
+  // A curve table for peak_pq: the fused HDR10 -> SDR kernel's last block writes its gain table
   // (kCurveEntries lines a, b) after it has updated the peak, so that the blocks of the next frame
   // read it instead of each rebuilding it. The key names the curve it was built for, curve_frames
   // the value of `frames` it goes with (another kernel that updates the state leaves it stale).

@@ -16,9 +16,11 @@
 // up to n-1.
 //
 // The tables' lines come built: the host builds the PQ table and a fixed curve's gain table once
-// per curve (they travel in the parameters), and with a measured peak the last block builds the
-// gain table of the new peak into the state after its fold. Every block only copies them into its
-// shared memory. (Each of the 528 blocks building both tables at its start cost 2.4 M of the
+// per curve (they travel in the parameters), and with a measured peak the last block writes the
+// gain table of the new peak into the state after its fold: interpolated between the tables of
+// the two nearest of 257 source peaks (a ToneMapper's PeakCurves, built on the host once per
+// curve; lut_tables.hpp), or evaluated from the curve where none are given. Every block only
+// copies them into its shared memory. (Each of the 528 blocks building both tables at its start cost 2.4 M of the
 // 31.8 M warp instructions of a 4K frame, and rebuilding the curve from the peak at every block's
 // start 3.4 M more, with every block waiting on its chain of powf.) A state whose table is not for
 // this curve and frame (another kernel updated it, or the curve changed) is rebuilt as before.
