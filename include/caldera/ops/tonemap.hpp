@@ -84,7 +84,10 @@ struct ToneMapStats {
 // frames 0..n-1 (the first frame after a reset is measured before it is mapped), and its own
 // measurement (fused into the same pass) updates the state for frame n+1. State lives where the
 // frames are (host frames: the CPU reference; device frames: a small device buffer allocated at
-// the first device frame); one instance serves one stream on one thread.
+// the first device frame); one instance serves one stream on one thread. On the device, the fused
+// P010 -> NV12 kernel takes the curve of the smoothed peak from tables sampled at 257 peaks
+// (built on the CPU at the first frame and when the curve changes, a few milliseconds),
+// within 3e-3 of the exact curve's gain.
 class ToneMapper {
  public:
   static Result<ToneMapper> create(const ToneMapParams& params);
