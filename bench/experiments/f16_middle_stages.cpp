@@ -24,55 +24,56 @@
 #include "ops/color_pipeline/transfer_math.hpp"
 #include "ops/tonemap/tonemap_internal.hpp"
 using namespace caldera;
-template <class H>
 struct Out {
   float v[3];
 };
+
+// The stages both forms share: the gain product, the matrix, the luminance and the channels'
+// extremes (in H); then one form's desaturation factor s (in float, from H values), and the mix.
 template <class H>
-Out<H> mid(const hd::GamutCoeffs<float>& c, float er, float eg, float eb, float k) {
-  H lr = H(std::clamp(er * k, 0.f, 1.f)), lg = H(std::clamp(eg * k, 0.f, 1.f)), lb = H(std::clamp(eb * k, 0.f, 1.f));
-  auto sat = [](H x) { return x < H(0) ? H(0) : (x > H(1) ? H(1) : x); };
-  H r2 = H(c.m.m[0][0]) * lr + H(c.m.m[0][1]) * lg + H(c.m.m[0][2]) * lb;
-  H g2 = H(c.m.m[1][0]) * lr + H(c.m.m[1][1]) * lg + H(c.m.m[1][2]) * lb;
-  H b2 = H(c.m.m[2][0]) * lr + H(c.m.m[2][1]) * lg + H(c.m.m[2][2]) * lb;
-  lr = r2, lg = g2, lb = b2;
-  const H y = H(c.ky[0]) * lr + H(c.ky[1]) * lg + H(c.ky[2]) * lb;
-  const H mn = std::min({lr, lg, lb}), mx = std::max({lr, lg, lb});
-  const H d = y - mn, h = mx - y, t = H(c.threshold);
-  const H u = std::max(H(d - t * y), H(0));
-  const H w = (H(1) - t) * y, den = H(c.k) * u + w;
-  const float f = float(t * y * den + w * u) / float(d * den);  // rcp in float (MUFU)
-  const float s = std::clamp(std::min(f, float(H(1) - y) / float(h)), 0.f, 1.f);
-  const H hs = H(s);
-  Out<H> o;
-  o.v[0] = float(sat(y + hs * (lr - y))), o.v[1] = float(sat(y + hs * (lg - y))),
-  o.v[2] = float(sat(y + hs * (lb - y)));
+struct Light {
+  H l[3], y, mn, mx;
+};
+template <class H>
+Light<H> light(const hd::GamutCoeffs<float>& c, float er, float eg, float eb, float k) {
+  const H in[3] = {H(std::clamp(er * k, 0.f, 1.f)), H(std::clamp(eg * k, 0.f, 1.f)), H(std::clamp(eb * k, 0.f, 1.f))};
+  Light<H> o;
+  for (int j = 0; j < 3; ++j) o.l[j] = H(c.m.m[j][0]) * in[0] + H(c.m.m[j][1]) * in[1] + H(c.m.m[j][2]) * in[2];
+  o.y = H(c.ky[0]) * o.l[0] + H(c.ky[1]) * o.l[1] + H(c.ky[2]) * o.l[2];
+  o.mn = std::min({o.l[0], o.l[1], o.l[2]}), o.mx = std::max({o.l[0], o.l[1], o.l[2]});
   return o;
+}
+template <class H>
+Out mix(const Light<H>& x, float s) {
+  auto sat = [](H v) { return v < H(0) ? H(0) : (v > H(1) ? H(1) : v); };
+  const H hs = H(s);
+  Out o;
+  for (int j = 0; j < 3; ++j) o.v[j] = float(sat(x.y + hs * (x.l[j] - x.y)));
+  return o;
+}
+
+// As the kernel computes it (pixel_fast), the two reciprocals in float (MUFU).
+template <class H>
+Out mid(const hd::GamutCoeffs<float>& c, float er, float eg, float eb, float k) {
+  const Light<H> x = light<H>(c, er, eg, eb, k);
+  const H d = x.y - x.mn, h = x.mx - x.y, t = H(c.threshold);
+  const H u = std::max(H(d - t * x.y), H(0));
+  const H w = (H(1) - t) * x.y, den = H(c.k) * u + w;
+  const float f = float(t * x.y * den + w * u) / float(d * den);
+  return mix(x, std::clamp(std::min(f, float(H(1) - x.y) / float(h)), 0.f, 1.f));
 }
 // The same in terms of the distances relative to the luminance (r = d / y, q = h / y; one float
 // reciprocal of y): the compression's factor is homogeneous of degree 0, and its products stay
 // near 1 instead of falling below f16's normal range for dark colours.
 template <class H>
-Out<H> mid_ratio(const hd::GamutCoeffs<float>& c, float er, float eg, float eb, float k) {
-  H lr = H(std::clamp(er * k, 0.f, 1.f)), lg = H(std::clamp(eg * k, 0.f, 1.f)), lb = H(std::clamp(eb * k, 0.f, 1.f));
-  auto sat = [](H x) { return x < H(0) ? H(0) : (x > H(1) ? H(1) : x); };
-  H r2 = H(c.m.m[0][0]) * lr + H(c.m.m[0][1]) * lg + H(c.m.m[0][2]) * lb;
-  H g2 = H(c.m.m[1][0]) * lr + H(c.m.m[1][1]) * lg + H(c.m.m[1][2]) * lb;
-  H b2 = H(c.m.m[2][0]) * lr + H(c.m.m[2][1]) * lg + H(c.m.m[2][2]) * lb;
-  lr = r2, lg = g2, lb = b2;
-  const H y = H(c.ky[0]) * lr + H(c.ky[1]) * lg + H(c.ky[2]) * lb;
-  const H mn = std::min({lr, lg, lb}), mx = std::max({lr, lg, lb});
-  const H iy = H(1.0f / float(y));  // MUFU, in float
-  const H r = (y - mn) * iy, q = (mx - y) * iy, t = H(c.threshold);
+Out mid_ratio(const hd::GamutCoeffs<float>& c, float er, float eg, float eb, float k) {
+  const Light<H> x = light<H>(c, er, eg, eb, k);
+  const H iy = H(1.0f / float(x.y));
+  const H r = (x.y - x.mn) * iy, q = (x.mx - x.y) * iy, t = H(c.threshold);
   const H u = std::max(H(r - t), H(0));
   const H w = H(1) - t, den = H(c.k) * u + w;
-  const float f = float(t * den + w * u) / float(r * den);  // MUFU
-  const float s = std::clamp(std::min(f, float(iy - H(1)) / float(q)), 0.f, 1.f);
-  const H hs = H(s);
-  Out<H> o;
-  o.v[0] = float(sat(y + hs * (lr - y))), o.v[1] = float(sat(y + hs * (lg - y))),
-  o.v[2] = float(sat(y + hs * (lb - y)));
-  return o;
+  const float f = float(t * den + w * u) / float(r * den);
+  return mix(x, std::clamp(std::min(f, float(iy - H(1)) / float(q)), 0.f, 1.f));
 }
 
 int main() {

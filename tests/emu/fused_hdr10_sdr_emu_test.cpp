@@ -47,7 +47,7 @@ void run_forward(ConstImageView src, const LaidOutImage& src_layout, ImageView d
                  PeakCurveTable* curves = nullptr) {
   auto p = forward_params(src, dst, st, peak, write);
   ASSERT_TRUE(p) << p.status().to_string();
-  if (curves && p->dynamic_curve) {
+  if (curves && uses_peak_curves(*p)) {
     if (curves->lines.empty()) *curves = peak_curve_table_for(*p);
     p->peak_curves = curves->lines.data(), p->peak_curve_q0 = curves->q0;
   }

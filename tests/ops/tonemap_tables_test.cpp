@@ -122,5 +122,23 @@ TEST(FusedTables, PeakSampledCurvesAreCloseToTheExactCurve) {
       }
 }
 
+// The clip curve leaves every peak alone: its table is the identity at every row (and building it
+// does not walk the floats looking for a peak it would compress).
+TEST(FusedTables, ThePeakSampledClipCurveIsTheIdentity) {
+  pipeline::ToneStage<float> ts;
+  ts.curve = static_cast<int>(ToneCurve::Clip), ts.target = 100.0f;
+  const PeakCurveTable table = build_peak_curve_table(ts, false, 0.01f, 100.0f);
+  EXPECT_EQ(table.q0, 1.0f);
+  const auto tone = pipeline::tone_coeffs_for_peak(ts, 1.0f);
+  ASSERT_TRUE(tone.identity);
+  for (float peak_pq : {0.0f, 0.5f, 1.0f})
+    for (int i = 0; i < kLutEntries; ++i) {
+      const Line l = peak_curve_line(table.lines.data(), table.q0, peak_pq, i);
+      const Line e = gain_table_line(i, tone, false, 0.01f, 100.0f);
+      EXPECT_EQ(l.a, e.a) << peak_pq << " " << i;
+      EXPECT_EQ(l.b, e.b) << peak_pq << " " << i;
+    }
+}
+
 }  // namespace
 }  // namespace caldera

@@ -72,7 +72,7 @@ Status launch_fused_forward(ConstImageView src, ImageView dst, const pipeline::S
   if (!fused_forward_fits(src, dst)) return internal_error("tonemap: the fused kernel does not take this pair");
   if (!fused_forward_takes(st)) return Status::ok();  // not launched: the caller runs the generic kernel
   CALDERA_ASSIGN_OR_RETURN(ForwardParams p, forward_params(src, dst, st, peak, write));
-  if (p.dynamic_curve && curves) {
+  if (curves && uses_peak_curves(p)) {
     if (curves->key != p.curve_key) {
       const PeakCurveTable table = peak_curve_table_for(p);
       const size_t bytes = table.lines.size() * sizeof(Line);

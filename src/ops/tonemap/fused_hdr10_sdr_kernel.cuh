@@ -20,9 +20,9 @@
 // gain table of the new peak into the state after its fold: interpolated between the tables of
 // the two nearest of 257 source peaks (a ToneMapper's PeakCurves, built on the host once per
 // curve; lut_tables.hpp), or evaluated from the curve where none are given. Every block only
-// copies them into its shared memory. (Each of the 528 blocks building both tables at its start cost 2.4 M of the
-// 31.8 M warp instructions of a 4K frame, and rebuilding the curve from the peak at every block's
-// start 3.4 M more, with every block waiting on its chain of powf.) A state whose table is not for
+// copies them into its shared memory. (Each of the 528 blocks building both tables at its start
+// cost 2.4 M of the 31.8 M warp instructions of a 4K frame, and rebuilding the curve from the
+// peak at every block's start 3.4 M more, with every block waiting on its chain of powf.) A state whose table is not for
 // this curve and frame (another kernel updated it, or the curve changed) is rebuilt as before.
 //
 // Why this shape (H200, 4K, SASS): the kernel is bound by instruction issue, not memory, so the
@@ -454,6 +454,12 @@ inline void fill_lines(ForwardParams& p) {
   }
   std::memcpy(p.eotf_lines, lines->eotf, sizeof p.eotf_lines);
   std::memcpy(p.gain_lines, lines->gain, sizeof p.gain_lines);
+}
+
+// Whether p's last block takes the next frame's table from gain tables over the peak: a dynamic
+// curve read from a table (the clip modes compute the curve and read none).
+inline bool uses_peak_curves(const ForwardParams& p) {
+  return p.dynamic_curve && (p.mode == kMaxRgbTable || p.mode == kLuminanceTable);
 }
 
 // The gain tables of p's dynamic curve over the source peak (lut_tables.hpp), once per curve

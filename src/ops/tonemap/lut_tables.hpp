@@ -102,24 +102,31 @@ struct PeakCurveTable {
 };
 inline PeakCurveTable build_peak_curve_table(const pipeline::ToneStage<float>& ts, bool log_domain, float lum_scale,
                                              float target) {
-  // The lowest source peak make_tone_coeffs does not leave alone (a few float steps above the
-  // target's 1/1024 of slack).
-  float lowest = ts.target * 1.0009765625f;
-  while (hd::make_tone_coeffs<float>(ts.curve, lowest, ts.target, ts.target_black, ts.param).identity && lowest < 1e5f)
-    lowest = std::nextafter(lowest, 2 * lowest);
   PeakCurveTable out;
-  out.q0 = hd::pq_inverse_eotf(lowest);
   out.lines.resize(static_cast<size_t>(kPeakCurveRows) * kLutEntries);
-  float values[kLutEntries];
-  for (int j = 0; j < kPeakCurveRows; ++j) {
-    hd::ToneCoeffs<float> tone;
-    if (j == 0) tone = hd::make_tone_coeffs<float>(ts.curve, lowest, ts.target, ts.target_black, ts.param);
-    else if (j <= kPeakCurveNodes) tone = pipeline::tone_coeffs_for_peak(ts, out.q0 + (1.0f - out.q0) * j / kPeakCurveNodes);
-    else tone = pipeline::tone_coeffs_for_peak(ts, 0.0f);  // no brighter than the target: the identity
+  auto fill_row = [&](int j, const hd::ToneCoeffs<float>& tone) {
+    float values[kLutEntries];
     for (int i = 0; i < kLutEntries; ++i) values[i] = gain_table_value(i, tone, log_domain, lum_scale, target);
     for (int i = 0; i < kLutEntries; ++i)
       out.lines[static_cast<size_t>(j) * kLutEntries + i] = table_line(i, values[i], values[i < kLutSegments ? i + 1 : i], log_domain);
+  };
+  auto coeffs_at = [&](float peak) { return hd::make_tone_coeffs<float>(ts.curve, peak, ts.target, ts.target_black, ts.param); };
+  const hd::ToneCoeffs<float> identity = pipeline::tone_coeffs_for_peak(ts, 0.0f);  // a peak below the target
+  if (coeffs_at(2 * fmaxf(ts.target, static_cast<float>(hd::kPqPeak))).identity) {
+    // A curve that leaves every peak alone (clip): every row the identity, q0 above every PQ peak.
+    for (int j = 0; j < kPeakCurveRows; ++j) fill_row(j, identity);
+    out.q0 = 1.0f;
+    return out;
   }
+  // The lowest source peak make_tone_coeffs does not leave alone (a few float steps above the
+  // target's 1/1024 of slack); row 0 is its curve, the limit from above.
+  float lowest = ts.target * 1.0009765625f;
+  while (coeffs_at(lowest).identity) lowest = std::nextafter(lowest, INFINITY);
+  out.q0 = hd::pq_inverse_eotf(lowest);
+  fill_row(0, coeffs_at(lowest));
+  for (int j = 1; j <= kPeakCurveNodes; ++j)
+    fill_row(j, pipeline::tone_coeffs_for_peak(ts, out.q0 + (1.0f - out.q0) * j / kPeakCurveNodes));
+  fill_row(kPeakCurveNodes + 1, identity);
   return out;
 }
 
