@@ -5,11 +5,14 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -23,9 +26,15 @@
 namespace caldera::pipeline_testing {
 
 // Threads of this process now (/proc/self/task). A thread is started and joined first, so a
-// sanitizer's helper thread (which starts with the first thread) is already counted.
+// sanitizer's helper thread (which starts with the first thread) is already counted. A joined
+// thread can still be listed for a moment (join returns once the kernel has cleared its id, before
+// the task is reaped), which once made a count one high: wait until its entry has gone.
 inline int thread_count() {
-  std::thread([] {}).join();
+  pid_t helper = 0;
+  std::thread([&helper] { helper = static_cast<pid_t>(::syscall(SYS_gettid)); }).join();
+  const std::filesystem::path helper_entry = "/proc/self/task/" + std::to_string(helper);
+  for (int i = 0; i < 1000 && std::filesystem::exists(helper_entry); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   int n = 0;
   for (const auto& e : std::filesystem::directory_iterator("/proc/self/task")) (void)e, ++n;
   return n;
