@@ -37,7 +37,8 @@ class [[nodiscard]] Status {
   // "InvalidArgument: resize: dst width is 0"
   std::string to_string() const;
 
-  // Prepends context ("while reading frame 12: ...") without losing the code.
+  // Prepends context ("while reading frame 12: ...") without losing the code; a message that
+  // already starts with "context: " is left as it is.
   Status with_context(const std::string& context) const;
 
  private:

@@ -24,7 +24,11 @@ std::string Status::to_string() const {
 
 Status Status::with_context(const std::string& context) const {
   if (is_ok()) return *this;
-  return {code_, context + ": " + message_};
+  // A message that already starts with this context ("gaussian: ..." from the operator, given
+  // the filter's name "gaussian" again) keeps its one prefix.
+  const std::string prefix = context + ": ";
+  if (message_.compare(0, prefix.size(), prefix) == 0) return *this;
+  return {code_, prefix + message_};
 }
 
 }  // namespace caldera

@@ -9,6 +9,7 @@
 #include "io/video/passthrough.hpp"
 #include "io/video/sw_convert.hpp"
 #include "io/video/video_io.hpp"
+#include "core/number_text.hpp"
 
 extern "C" {
 #include <libavutil/mastering_display_metadata.h>
@@ -80,7 +81,7 @@ Result<std::unique_ptr<MediaSource>> VideoSource::open(const std::string& path, 
   if (!first) return first.status().with_context(path + ": frame 0");
   const bool got = *first;
   if (!got) {
-    if (o.start_seconds > 0) return io_error(path + ": no video frame at or after " + std::to_string(o.start_seconds) + " s");
+    if (o.start_seconds > 0) return io_error(path + ": no video frame at or after " + number_text(o.start_seconds) + " s");
     return io_error(path + ": the video stream has no frames");
   }
   CALDERA_RETURN_IF_ERROR(src->to_frame(src->decoded_.get(), src->next_).with_context(path + ": frame 0"));
@@ -106,18 +107,18 @@ Status VideoSource::open_streams(const SourceOptions& o) {
                     " are outside 1..16384 pixels per side");
 
   zero_us_ = (fmt->start_time == AV_NOPTS_VALUE ? 0 : fmt->start_time);
-  if (o.start_seconds < 0) return invalid_argument("start time " + std::to_string(o.start_seconds) + " s is negative");
+  if (o.start_seconds < 0) return invalid_argument("start time " + number_text(o.start_seconds) + " s is negative");
   if (o.start_seconds > 0) {
     const int64_t target = zero_us_ + static_cast<int64_t>(o.start_seconds * AV_TIME_BASE);
     const int r = av_seek_frame(fmt, -1, target, AVSEEK_FLAG_BACKWARD);
-    if (r < 0) return error(path_ + ": cannot seek to " + std::to_string(o.start_seconds) + " s", r);
+    if (r < 0) return error(path_ + ": cannot seek to " + number_text(o.start_seconds) + " s", r);
     zero_us_ = target;
     seeking_ = true;
   }
   if (o.decode_context && o.decode_context->is_cuda()) device_ = o.decode_context->device();
   duration_limit_ = o.duration_seconds;
   if (o.duration_seconds == 0 || (o.duration_seconds < 0 && o.duration_seconds != -1))
-    return invalid_argument("duration " + std::to_string(o.duration_seconds) + " s is not positive");
+    return invalid_argument("duration " + number_text(o.duration_seconds) + " s is not positive");
   if (o.duration_seconds > 0)
     end_pts_ = av_rescale_q(static_cast<int64_t>(o.duration_seconds * AV_TIME_BASE), AVRational{1, AV_TIME_BASE},
                             video_->time_base);

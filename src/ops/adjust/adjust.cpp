@@ -3,6 +3,7 @@
 #include <string>
 
 #include "ops/adjust/adjust_math.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera {
 
@@ -46,8 +47,8 @@ Status check_adjust(const ImageDesc& src, const ImageDesc& dst, const AdjustPara
                             "; adjust keeps size and format");
   auto range = [](double v, double lo, double hi, const char* name) -> Status {
     if (!(v >= lo && v <= hi))
-      return invalid_argument(std::string("adjust: ") + name + " " + std::to_string(v) + " is outside [" +
-                              std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      return invalid_argument(std::string("adjust: ") + name + " " + number_text(v) + " is outside [" +
+                              number_text(lo) + ", " + number_text(hi) + "]");
     return Status::ok();
   };
   CALDERA_RETURN_IF_ERROR(range(p.brightness, -1, 1, "brightness"));

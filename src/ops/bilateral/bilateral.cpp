@@ -7,6 +7,7 @@
 
 #include "ops/bilateral/bilateral_internal.hpp"
 #include "ops/blur/border.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera {
 
@@ -26,7 +27,7 @@ Result<Plan> plan_bilateral(const BilateralParams& p, int max_channels) {
   plan.radius = p.diameter <= 0 ? static_cast<int>(std::lround(ss * 1.5)) : p.diameter / 2;
   plan.radius = std::max(plan.radius, 1);
   if (plan.radius > kMaxRadius)
-    return invalid_argument("bilateral: sigma_space " + std::to_string(p.sigma_space) + " gives radius " +
+    return invalid_argument("bilateral: sigma_space " + number_text(p.sigma_space) + " gives radius " +
                             std::to_string(plan.radius) + ", above " + std::to_string(kMaxRadius) + "; give a diameter");
   const int r = plan.radius;
   plan.ws.assign(static_cast<size_t>(r + 1) * (r + 1), 0);

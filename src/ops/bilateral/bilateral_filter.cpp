@@ -2,6 +2,7 @@
 #include "caldera/filter.hpp"
 #include "caldera/ops/bilateral.hpp"
 #include "ops/blur/blur_filter.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera {
 namespace {
@@ -10,8 +11,8 @@ class BilateralFilter : public Filter {
  public:
   explicit BilateralFilter(BilateralParams p) : p_(p) {}
   std::string describe() const override {
-    return "bilateral d " + std::to_string(p_.diameter) + " sigma_color " + std::to_string(p_.sigma_color) +
-           " sigma_space " + std::to_string(p_.sigma_space);
+    return "bilateral d " + std::to_string(p_.diameter) + " sigma_color " + number_text(p_.sigma_color) +
+           " sigma_space " + number_text(p_.sigma_space);
   }
   Result<ImageDesc> plan(const ImageDesc& in) const override {
     CALDERA_RETURN_IF_ERROR(check_bilateral(in, in, p_));

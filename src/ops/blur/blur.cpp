@@ -7,6 +7,7 @@
 
 #include "ops/blur/blur_internal.hpp"
 #include "ops/blur/border.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera {
 
@@ -50,7 +51,7 @@ Status check_ksize(int k, const char* what) {
 
 Status check_sigma(double s, const char* what) {
   if (!std::isfinite(s) || s > 1000)
-    return invalid_argument(std::string(what) + " " + std::to_string(s) + " is not a finite value up to 1000");
+    return invalid_argument(std::string(what) + " " + number_text(s) + " is not a finite value up to 1000");
   return Status::ok();
 }
 
@@ -142,9 +143,9 @@ Result<Plan> plan_box(const BoxParams& p) {
 
 Result<Plan> plan_unsharp(const UnsharpParams& p, PixelFormat format) {
   if (!std::isfinite(p.amount) || p.amount < -10 || p.amount > 10)
-    return invalid_argument("unsharp: amount " + std::to_string(p.amount) + " is outside [-10, 10]");
+    return invalid_argument("unsharp: amount " + number_text(p.amount) + " is outside [-10, 10]");
   if (!std::isfinite(p.threshold) || p.threshold < 0 || p.threshold > 255)
-    return invalid_argument("unsharp: threshold " + std::to_string(p.threshold) + " is outside [0, 255]");
+    return invalid_argument("unsharp: threshold " + number_text(p.threshold) + " is outside [0, 255]");
   GaussianParams g;
   g.sigma_x = p.sigma;
   g.ksize_x = p.ksize;

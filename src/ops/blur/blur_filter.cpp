@@ -4,6 +4,7 @@
 #include "caldera/filter.hpp"
 #include "caldera/ops/blur.hpp"
 #include "ops/blur/blur_filter.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera {
 namespace {
@@ -28,12 +29,7 @@ class SameShapeFilter : public Filter {
   Run run_;
 };
 
-std::string num(double v) {
-  std::string s = std::to_string(v);
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
+std::string num(double v) { return number_text(v); }
 
 Result<std::unique_ptr<Filter>> make_gaussian(const FilterOptions& o) {
   CALDERA_RETURN_IF_ERROR(o.only({"sigma", "sigma_y", "ksize", "ksize_y", "border", "value", "planes"}));

@@ -39,16 +39,10 @@ __device__ __forceinline__ bool strip_warp_inside(int strip, int y_lo, int y_hi,
 // map: column by column, all N rows of a column loaded together, four columns per round, so an
 // edge warp waits for 2 rounds of loads, not 8 N (the column loop is unrolled no further: the
 // edge body shares the kernel's register budget, and only edge warps run it).
-template <bool kEdge, int N>
-__device__ __forceinline__ void load_words(const uint8_t* src, size_t pitch, int w, int h, int y_first, int c0, int ch,
-                                           int k, bool inside, int border, uint32_t cv, uint2 (&words)[N]) {
+template <int N>
+__device__ __forceinline__ void load_edge_words(const uint8_t* src, size_t pitch, int w, int h, int y_first, int c0,
+                                                int ch, int k, bool inside, int border, uint32_t cv, uint2 (&words)[N]) {
   const FilterBorder b = static_cast<FilterBorder>(border);
-  if (!kEdge) {
-#pragma unroll
-    for (int i = 0; i < N; ++i)
-      words[i] = __ldg(reinterpret_cast<const uint2*>(src + static_cast<size_t>(y_first + i) * pitch + static_cast<size_t>(c0) * ch) + k);
-    return;
-  }
   int sy[N];
 #pragma unroll
   for (int i = 0; i < N; ++i) sy[i] = border_index(y_first + i, h, b);
@@ -109,6 +103,19 @@ __device__ __forceinline__ void load_words(const uint8_t* src, size_t pitch, int
   }
 #pragma unroll
   for (int i = 0; i < N; ++i) words[i] = make_uint2(static_cast<uint32_t>(acc[i]), static_cast<uint32_t>(acc[i] >> 32));
+}
+
+// (load_edge_words is the kEdge body: apart, so that the inside instantiation holds none of it.)
+template <bool kEdge, int N>
+__device__ __forceinline__ void load_words(const uint8_t* src, size_t pitch, int w, int h, int y_first, int c0, int ch,
+                                           int k, bool inside, int border, uint32_t cv, uint2 (&words)[N]) {
+  if constexpr (kEdge) {
+    load_edge_words<N>(src, pitch, w, h, y_first, c0, ch, k, inside, border, cv, words);
+  } else {
+#pragma unroll
+    for (int i = 0; i < N; ++i)
+      words[i] = __ldg(reinterpret_cast<const uint2*>(src + static_cast<size_t>(y_first + i) * pitch + static_cast<size_t>(c0) * ch) + k);
+  }
 }
 
 }  // namespace caldera::filter_detail

@@ -10,6 +10,7 @@
 #include "ops/canny/canny_internal.hpp"
 #include "ops/canny/hysteresis.hpp"
 #include "ops/blur/border.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera {
 
@@ -17,7 +18,7 @@ namespace canny_detail {
 
 Result<Plan> plan_canny(const CannyParams& p) {
   if (!std::isfinite(p.low) || !std::isfinite(p.high) || p.low < 0 || p.high < 0)
-    return invalid_argument("canny: thresholds low " + std::to_string(p.low) + " and high " + std::to_string(p.high) +
+    return invalid_argument("canny: thresholds low " + number_text(p.low) + " and high " + number_text(p.high) +
                             " must be finite and >= 0");
   if (p.kernel == DerivKernel::Scharr && p.aperture != 3)
     return invalid_argument("canny: the Scharr kernel needs aperture 3, not " + std::to_string(p.aperture));

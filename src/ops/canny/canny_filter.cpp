@@ -3,6 +3,7 @@
 #include "caldera/filter.hpp"
 #include "caldera/ops/canny.hpp"
 #include "ops/gradient/luma_input.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera {
 namespace {
@@ -11,10 +12,10 @@ class CannyFilter : public Filter {
  public:
   explicit CannyFilter(CannyParams p) : p_(p) {}
   std::string describe() const override {
-    return "canny low " + std::to_string(p_.low) + " high " + std::to_string(p_.high) + " aperture " +
+    return "canny low " + number_text(p_.low) + " high " + number_text(p_.high) + " aperture " +
            std::to_string(p_.aperture) + (p_.l2_gradient ? " L2" : " L1") +
            (p_.blur_sigma > 0 || p_.blur_ksize > 0
-                ? " blur sigma " + std::to_string(p_.blur_sigma) + " ksize " + std::to_string(p_.blur_ksize)
+                ? " blur sigma " + number_text(p_.blur_sigma) + " ksize " + std::to_string(p_.blur_ksize)
                 : "");
   }
   Result<ImageDesc> plan(const ImageDesc& in) const override {

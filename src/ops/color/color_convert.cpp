@@ -3,6 +3,7 @@
 #include <string>
 
 #include "caldera/ops/color_convert.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera {
 namespace {
@@ -19,7 +20,7 @@ Status check_convert(const ImageDesc& src, const ImageDesc& dst, const ConvertPa
                             "; convert does not scale (use resize)");
   // Every pair of the 17 formats is supported; the enum range is checked by validate_desc.
   if (!(params.alpha >= 0.0f && params.alpha <= 1.0f))  // also rejects NaN
-    return invalid_argument("convert: params.alpha is " + std::to_string(params.alpha) + "; it must be in [0, 1]");
+    return invalid_argument("convert: params.alpha is " + number_text(params.alpha) + "; it must be in [0, 1]");
   if (params.chroma != ChromaFilter::Linear && params.chroma != ChromaFilter::Nearest)
     return invalid_argument("convert: params.chroma is not a ChromaFilter value");
   const auto valid_color = [](const ColorDesc& c) {

@@ -1,4 +1,5 @@
 #include "ops/color_pipeline/stage_setup.hpp"
+#include "core/number_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -64,7 +65,7 @@ Status check_gamut_params(const GamutParams& g, const char* op) {
     return invalid_argument(std::string(op) + ": gamut mapping value " + std::to_string(static_cast<int>(g.mapping)) +
                             " is out of range");
   if (!(g.threshold >= 0 && g.threshold < 1))
-    return invalid_argument(std::string(op) + ": gamut threshold " + std::to_string(g.threshold) +
+    return invalid_argument(std::string(op) + ": gamut threshold " + number_text(g.threshold) +
                             " is outside [0, 1) (the distance from the grey axis where compression starts)");
   return Status::ok();
 }

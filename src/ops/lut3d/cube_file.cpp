@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "caldera/ops/lut3d.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera {
 namespace {
@@ -132,8 +133,8 @@ Result<Lut3d> Lut3d::parse_cube(std::string_view text, const std::string& name) 
   for (int c = 0; c < 3; ++c)
     if (!(lut.domain_min_[c] < lut.domain_max_[c]))
       return invalid_argument(name + ": DOMAIN_MIN must be below DOMAIN_MAX on every channel (channel " +
-                              std::to_string(c) + ": " + std::to_string(lut.domain_min_[c]) + " >= " +
-                              std::to_string(lut.domain_max_[c]) + ")");
+                              std::to_string(c) + ": " + number_text(lut.domain_min_[c]) + " >= " +
+                              number_text(lut.domain_max_[c]) + ")");
   return lut;
 }
 

@@ -1,5 +1,6 @@
 // Resize: names, parameter checks and dispatch (reference for host images, CUDA for device ones).
 #include "caldera/ops/resize.hpp"
+#include "core/number_text.hpp"
 
 #include <cctype>
 #include <cmath>
@@ -40,7 +41,7 @@ Status check_resize(const ImageDesc& src, const ImageDesc& dst, const ResizePara
     return invalid_argument("resize: interpolation value " + std::to_string(static_cast<int>(params.interp)) +
                             " is out of range");
   if (params.interp == Interp::Bicubic && !(params.cubic_a >= -3.0f && params.cubic_a <= 0.0f))
-    return invalid_argument("resize: cubic_a " + std::to_string(params.cubic_a) +
+    return invalid_argument("resize: cubic_a " + number_text(params.cubic_a) +
                             " is outside [-3, 0] (-0.5 Catmull-Rom, -0.75 OpenCV)");
   return Status::ok();
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ops/tonemap/tonemap_internal.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera {
 
@@ -78,28 +79,28 @@ Status check_params(const ToneMapParams& p) {
   if (static_cast<int>(p.signal) > static_cast<int>(ToneSignal::Luminance))
     return invalid_argument("tonemap: signal value " + std::to_string(static_cast<int>(p.signal)) + " is out of range");
   if (!(p.target_peak >= 20 && p.target_peak <= 10000))
-    return invalid_argument("tonemap: target_peak " + std::to_string(p.target_peak) + " cd/m2 is outside [20, 10000]");
+    return invalid_argument("tonemap: target_peak " + number_text(p.target_peak) + " cd/m2 is outside [20, 10000]");
   if (!(p.target_black >= 0 && p.target_black < p.target_peak / 10))
-    return invalid_argument("tonemap: target_black " + std::to_string(p.target_black) +
+    return invalid_argument("tonemap: target_black " + number_text(p.target_black) +
                             " cd/m2 must be in [0, target_peak / 10)");
   if (!(p.source_peak >= 0 && p.source_peak <= 10000))
-    return invalid_argument("tonemap: source_peak " + std::to_string(p.source_peak) +
+    return invalid_argument("tonemap: source_peak " + number_text(p.source_peak) +
                             " cd/m2 is outside [0, 10000] (0: from the metadata)");
   if (!std::isnan(p.curve_param)) {
     if (p.curve == ToneCurve::Reinhard && !(p.curve_param > 0 && p.curve_param <= 100))
-      return invalid_argument("tonemap: reinhard's curve_param (c) " + std::to_string(p.curve_param) +
+      return invalid_argument("tonemap: reinhard's curve_param (c) " + number_text(p.curve_param) +
                               " is outside (0, 100]");
     if (p.curve == ToneCurve::Mobius && !(p.curve_param > 0 && p.curve_param <= 0.5))
-      return invalid_argument("tonemap: mobius's curve_param (knee j) " + std::to_string(p.curve_param) +
+      return invalid_argument("tonemap: mobius's curve_param (knee j) " + number_text(p.curve_param) +
                               " is outside (0, 0.5]");
   }
   const PeakDetection& d = p.peak_detection;
   if (!(d.percentile > 0 && d.percentile <= 100))
-    return invalid_argument("tonemap: peak percentile " + std::to_string(d.percentile) + " is outside (0, 100]");
+    return invalid_argument("tonemap: peak percentile " + number_text(d.percentile) + " is outside (0, 100]");
   if (!(d.smoothing_frames >= 0 && d.smoothing_frames <= 100000))
-    return invalid_argument("tonemap: peak smoothing " + std::to_string(d.smoothing_frames) + " frames is outside [0, 100000]");
+    return invalid_argument("tonemap: peak smoothing " + number_text(d.smoothing_frames) + " frames is outside [0, 100000]");
   if (!(d.scene_threshold > 0 && d.scene_threshold <= 1))
-    return invalid_argument("tonemap: scene threshold " + std::to_string(d.scene_threshold) + " is outside (0, 1] (PQ units)");
+    return invalid_argument("tonemap: scene threshold " + number_text(d.scene_threshold) + " is outside (0, 1] (PQ units)");
   CALDERA_RETURN_IF_ERROR(check_transfer_params(p.transfer, "tonemap"));
   return pipeline::check_gamut_params(p.gamut, "tonemap");
 }

@@ -7,6 +7,7 @@
 
 #include "ops/color_pipeline/pipeline_image.hpp"
 #include "ops/color_pipeline/stage_setup.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera {
 
@@ -34,13 +35,13 @@ void nits_to_signal(Transfer t, Primaries p, const TransferParams& tp, double rg
 Status check_transfer_params(const TransferParams& p, const char* what) {
   const std::string w(what);
   if (!(p.sdr_white > 0 && p.sdr_white <= 10000))
-    return invalid_argument(w + ": sdr_white " + std::to_string(p.sdr_white) + " cd/m2 is outside (0, 10000]");
+    return invalid_argument(w + ": sdr_white " + number_text(p.sdr_white) + " cd/m2 is outside (0, 10000]");
   if (!(p.sdr_black >= 0 && p.sdr_black < p.sdr_white))
-    return invalid_argument(w + ": sdr_black " + std::to_string(p.sdr_black) + " cd/m2 must be in [0, sdr_white)");
+    return invalid_argument(w + ": sdr_black " + number_text(p.sdr_black) + " cd/m2 must be in [0, sdr_white)");
   if (!(p.hlg_peak >= 10 && p.hlg_peak <= 10000))
-    return invalid_argument(w + ": hlg_peak " + std::to_string(p.hlg_peak) + " cd/m2 is outside [10, 10000]");
+    return invalid_argument(w + ": hlg_peak " + number_text(p.hlg_peak) + " cd/m2 is outside [10, 10000]");
   if (!(p.hlg_black >= 0 && p.hlg_black < p.hlg_peak / 10))
-    return invalid_argument(w + ": hlg_black " + std::to_string(p.hlg_black) + " cd/m2 must be in [0, hlg_peak / 10)");
+    return invalid_argument(w + ": hlg_black " + number_text(p.hlg_black) + " cd/m2 must be in [0, hlg_peak / 10)");
   return Status::ok();
 }
 

@@ -17,6 +17,7 @@
 #include "nn/import/ncnn/param_file.hpp"
 #include "nn/import/ncnn/weight_reader.hpp"
 #include "nn/ir/graph.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera::nn::ncnn::detail {
 
@@ -249,7 +250,7 @@ class Importer {
       CALDERA_RETURN_IF_ERROR(expect_counts(l, 1, 1));
       if (type == "Dropout") {
         CALDERA_ASSIGN_OR_RETURN(float scale, p.get_float(0, 1.f, ctx));
-        if (scale != 1.f) return unsupported(ctx + ": Dropout with scale " + std::to_string(scale));
+        if (scale != 1.f) return unsupported(ctx + ": Dropout with scale " + number_text(scale));
       }
       CALDERA_ASSIGN_OR_RETURN(std::vector<int> in, input_tensors(l));
       return claim_blob(l, l.outputs[0], in[0]);

@@ -5,6 +5,7 @@
 #include <climits>
 
 #include "nn/import/ncnn/ncnn_importer.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera::nn::ncnn::detail {
 namespace {
@@ -518,7 +519,7 @@ Status Importer::import_reduction(const LayerLine& l) {
   else if (op == 4) a.kind = ir::ReduceKind::Max;
   else if (op == 5) a.kind = ir::ReduceKind::Min;
   else return unsupported(ctx + ": reduction operation " + std::to_string(op) + " (0 sum, 3 mean, 4 max, 5 min)");
-  if (coeff != 1.f) return unsupported(ctx + ": coeff " + std::to_string(coeff) + " (parameter 2)");
+  if (coeff != 1.f) return unsupported(ctx + ": coeff " + number_text(coeff) + " (parameter 2)");
   // ncnn refuses axes from params older than the fix that stopped counting the batch (5=1).
   if (!axes.empty() && !fixed_axes && !reduce_all)
     return unsupported(ctx + ": axes from an old ncnn converter (no 5=1); regenerate the model");

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "nn/import/onnx/onnx_importer.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera::nn::onnx_import {
 namespace {
@@ -95,7 +96,7 @@ Result<ir::ResizeAttrs> Importer::resize_by_sizes(const onnx::NodeProto& n, int 
   ir::ResizeAttrs a;
   if (!sizes.is_symbolic(2) && !sizes.is_symbolic(3)) {
     const double h = sizes.at(2), w = sizes.at(3);
-    if (!is_whole(h) || !is_whole(w)) return invalid_argument(where + ": output size " + std::to_string(h) + "x" + std::to_string(w));
+    if (!is_whole(h) || !is_whole(w)) return invalid_argument(where + ": output size " + number_text(h) + "x" + number_text(w));
     a.out_h = static_cast<int>(h);
     a.out_w = static_cast<int>(w);
     return a;
@@ -111,7 +112,7 @@ Result<ir::ResizeAttrs> Importer::resize_by_sizes(const onnx::NodeProto& n, int 
     // the sizes, as ONNX does for a resize to sizes. Nearest's IR formula reads 1/scale, which
     // matches only at whole factors.
     if (!(s.factor > 0.0 && s.factor <= 1e4) || (nearest && !is_whole(s.factor)))
-      return unsupported(where + ": output size = input size x " + std::to_string(s.factor) +
+      return unsupported(where + ": output size = input size x " + number_text(s.factor) +
                          (nearest ? "; nearest folds only whole factors into a Resize by scale" : ""));
   }
   a.scale_h = static_cast<float>(sizes.sym[2].factor);
@@ -177,7 +178,7 @@ Status Importer::import_resize(const onnx::NodeProto& n) {
     if (!(scales->at(2) > 0.0 && scales->at(3) > 0.0 && scales->at(2) <= 1e4 && scales->at(3) <= 1e4))
       return invalid_argument(where + ": scales must be positive");
     if (whole_scale_only && (!is_whole(scales->at(2)) || !is_whole(scales->at(3))))
-      return unsupported(where + ": nearest by scale " + std::to_string(scales->at(2)) + "x" + std::to_string(scales->at(3)) +
+      return unsupported(where + ": nearest by scale " + number_text(scales->at(2)) + "x" + number_text(scales->at(3)) +
                          " with '" + ctm + "' coordinates; the IR matches ONNX there at whole scales only");
     a.scale_h = static_cast<float>(scales->at(2));
     a.scale_w = static_cast<float>(scales->at(3));

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "nn/import/onnx/onnx_importer.hpp"
+#include "core/number_text.hpp"
 
 namespace caldera::nn::onnx_import {
 namespace {
@@ -246,7 +247,7 @@ Status Importer::import_instance_norm(const onnx::NodeProto& n) {
   if (weights[0].data.size() != weights[1].data.size())
     return invalid_argument(where + ": scale and B differ in length");
   const float eps = attr_float(n, "epsilon", 1e-5f);
-  if (!(eps >= 0.f)) return invalid_argument(where + ": epsilon " + std::to_string(eps));
+  if (!(eps >= 0.f)) return invalid_argument(where + ": epsilon " + number_text(eps));
   return emit(n, ir::OpType::InstanceNorm, ir::InstanceNormAttrs{eps}, std::move(weights), {x.tensor});
 }
 
