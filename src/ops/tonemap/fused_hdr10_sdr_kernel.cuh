@@ -27,7 +27,10 @@
 //
 // Why this shape (H200, 4K, SASS): the kernel is bound by instruction issue, not memory, so the
 // per-pixel path is what counts: no IEEE reciprocal or division sequences, no range fix-ups of
-// exp2f/log2f, saturates folded into the FMAs, table index and floor in one round-down FMA.
+// exp2f/log2f, saturates folded into the FMAs (the output codes' clamps too: code8_bits), table
+// index and floor in one round-down FMA, and no branch inside a tile's pixels (a partial tile
+// repeats its edge samples instead of testing which pixels are inside; the matrix is applied
+// even when it is the identity), so that the unrolled tile is one basic block.
 //
 // This header holds the kernel and its parameters (fused_hdr10_sdr.cu launches it) so that the
 // tests can also run it on the host (tests/emu/header_kernels.hpp).
@@ -71,8 +74,8 @@ struct ForwardParams {
   pipeline::ToneStage<float> tone;
   hd::GamutCoeffs<float> gamut;      // peak 1 (the target)
   float oetf_log_k;                  // V = (L * k)^(1/2.4) - b: log2(k) / 2.4 (b is in the offsets)
-  float ey[3], ecb[3], ecr[3];       // R'G'B' -> codes (x 219, 224; chroma for one pixel)
-  float ey_off, ec_off;              // 16.5, 128.5 (+0.5: rounding), less b times the row's sum
+  float ey[3], ecb[3], ecr[3];       // R'G'B' -> codes / 256 (x 219, 224; chroma: of the sum of a 2x2 block)
+  float ey_off, ec_off;              // (16.5, 128.5) / 256 (+0.5: rounding), less b times the row's sum
   int fast;                          // forward_fast_path: pixel_fast, else pixel_generic
   hd::PeakStateData* state;
   hd::PeakRule<float> rule;
@@ -93,9 +96,21 @@ __device__ __forceinline__ float code10x64(unsigned word, bool high) {
   return __uint_as_float(0x4b000000u | bits) - 8388608.0f;
 }
 
-// floor of a code value already offset by +0.5, clamped to [0, 255]; the byte is the low 8 bits.
-__device__ __forceinline__ unsigned code8_bits(float v) {
-  return __float_as_uint(__fadd_rd(fminf(fmaxf(v, 0.0f), 255.0f), 12582912.0f));
+// The output codes are worked out in units of 256 codes, (code + 0.5) / 256, so that the saturate
+// of the FMA that makes one is its clamp (two FMNMX fewer per code): code8_bits floors it with one
+// round-down FMA by just under 256, which takes 1.0 (256 and above) to 255 and moves no other
+// value's floor unless it lies within 3e-5 codes of the next; the byte is the low 8 bits.
+constexpr float kCodeFloorScale = 256.0f - 1.0f / 32768.0f;
+__device__ __forceinline__ unsigned code8_bits(float unit) {
+#if defined(__CUDA_ARCH__)
+  return __float_as_uint(__fmaf_rd(unit, kCodeFloorScale, 12582912.0f));
+#else  // the same exactly: the product is exact in double
+  return __float_as_uint(static_cast<float>(std::floor(static_cast<double>(unit) * kCodeFloorScale) + 12582912.0));
+#endif
+}
+// Luma in code units / 256, saturated: the last FMA carries the clamp.
+__device__ __forceinline__ float luma_unit(const ForwardParams& p, float vr, float vg, float vb) {
+  return __saturatef(fmaf(p.ey[2], vb, fmaf(p.ey[1], vg, fmaf(p.ey[0], vr, p.ey_off))));
 }
 
 // BT.1886's inverse without the black offset (folded into the code offsets): (L k)^(1/2.4) as
@@ -114,7 +129,7 @@ __device__ __forceinline__ float oetf(float l, float log_k) {
 }
 
 struct Out {
-  float y, r, g, b;  // luma code (+0.5) and R'G'B' (for the chroma mean; without the black offset)
+  float y, r, g, b;  // luma (luma_unit) and R'G'B' (for the chroma mean; without the black offset)
 };
 
 // The tables and this lane's copy of them.
@@ -142,16 +157,20 @@ __device__ __forceinline__ Out pixel_fast(const ForwardParams& p, const Tables& 
   float lg = __saturatef(lookup_uniform_half(tb.eotf, tb.biased_copy, g) * k);
   float lb = __saturatef(lookup_uniform_half(tb.eotf, tb.biased_copy, b) * k);
   const hd::GamutCoeffs<float>& c = p.gamut;
-  if (!c.identity) c.m.apply(lr, lg, lb);
+  c.m.apply(lr, lg, lb);  // unconditionally: a per-pixel branch splits the unrolled loop (an identity is exact, see forward_params)
   const float y = c.ky[0] * lr + c.ky[1] * lg + c.ky[2] * lb;
   const float d = y - fminf(fminf(lr, lg), lb), h = fmaxf(fmaxf(lr, lg), lb) - y;
   const float u = fmaxf(d - c.threshold * y, 0.0f);  // past the knee (0: f comes out >= 1, then 1)
   const float w = (1.0f - c.threshold) * y, den = fmaf(c.k, u, w);
-  const float f = (c.threshold * y * den + w * u) * fast_rcp(d * den);
-  const float s = __saturatef(fminf(f, (1.0f - y) * fast_rcp(h)));
-  lr = __saturatef(fmaf(s, lr - y, y)), lg = __saturatef(fmaf(s, lg - y, y)), lb = __saturatef(fmaf(s, lb - y, y));
+  // Each bound saturated in the multiply that makes it (the min of the two saturated is the
+  // saturated min); the mix as s c + (1 - s) y, one FMA per channel on a shared (1 - s) y, which
+  // also keeps a channel that ends near black free of the cancellation of y + s (c - y).
+  const float f = __saturatef((c.threshold * y * den + w * u) * fast_rcp(d * den));
+  const float s = fminf(f, __saturatef((1.0f - y) * fast_rcp(h)));
+  const float rest = fmaf(-s, y, y);
+  lr = __saturatef(fmaf(s, lr, rest)), lg = __saturatef(fmaf(s, lg, rest)), lb = __saturatef(fmaf(s, lb, rest));
   const float vr = oetf(lr, p.oetf_log_k), vg = oetf(lg, p.oetf_log_k), vb = oetf(lb, p.oetf_log_k);
-  return {p.ey[0] * vr + p.ey[1] * vg + p.ey[2] * vb + p.ey_off, vr, vg, vb};
+  return {luma_unit(p, vr, vg, vb), vr, vg, vb};
 }
 
 // Every other curve, signal and gamut mapping: the stages as the reference runs them.
@@ -178,7 +197,7 @@ __device__ __forceinline__ Out pixel_generic(const ForwardParams& p, const Table
   hd::map_gamut(p.gamut, lr, lg, lb);
   const float vr = oetf(fmaxf(lr, 0.0f), p.oetf_log_k), vg = oetf(fmaxf(lg, 0.0f), p.oetf_log_k),
               vb = oetf(fmaxf(lb, 0.0f), p.oetf_log_k);
-  return {p.ey[0] * vr + p.ey[1] * vg + p.ey[2] * vb + p.ey_off, vr, vg, vb};
+  return {luma_unit(p, vr, vg, vb), vr, vg, vb};
 }
 
 // Builds the two tables of this block: PQ -> linear (target units) and the gain. Every function
@@ -265,7 +284,12 @@ __device__ __forceinline__ void forward_tiles(const ForwardParams& p, const Tabl
     if (tx >= p.tiles_x) tx -= p.tiles_x, ++ty;
     const int x0 = tx * kTileW, y0 = ty * 2;
     const bool full = p.vec && x0 + kTileW <= p.width && y0 + 2 <= p.height;
-    // The tile's samples: 2 x 8 luma words and 4 chroma pairs (partial tiles: only what is inside).
+    // The tile's samples: 2 x 8 luma words and 4 chroma pairs. A partial tile's luma samples
+    // outside the image repeat the nearest inside one of their 2x2 block (the last column, the
+    // last row), so every block holds four samples whose mean is its inside pixels' mean and
+    // whose max is theirs: the pixel loop then needs no test of which pixels are inside (their
+    // predicates and branches were ~5 instructions per pixel, and split the unrolled loop into
+    // basic blocks). Blocks wholly outside are neither measured nor stored.
     uint32_t yw[2][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}}, cw[4] = {0, 0, 0, 0};
     const int cy = y0 / 2;
     if (full) {
@@ -277,9 +301,9 @@ __device__ __forceinline__ void forward_tiles(const ForwardParams& p, const Tabl
       cw[0] = c.x, cw[1] = c.y, cw[2] = c.z, cw[3] = c.w;
     } else {
       for (int j = 0; j < 2; ++j) {
-        if (y0 + j >= p.height) continue;
-        const uint16_t* row = reinterpret_cast<const uint16_t*>(p.sy + p.sy_pitch * (y0 + j));
-        for (int i = 0; i < kTileW && x0 + i < p.width; ++i) yw[j][i / 2] |= static_cast<uint32_t>(__ldg(row + x0 + i)) << (16 * (i & 1));
+        const uint16_t* row = reinterpret_cast<const uint16_t*>(p.sy + p.sy_pitch * min(y0 + j, p.height - 1));
+        for (int i = 0; i < kTileW; ++i)
+          yw[j][i / 2] |= static_cast<uint32_t>(__ldg(row + min(x0 + i, p.width - 1))) << (16 * (i & 1));
       }
       const uint16_t* crow = reinterpret_cast<const uint16_t*>(p.suv + p.suv_pitch * cy);
       for (int k = 0; k < 4 && x0 + 2 * k < p.width; ++k)
@@ -294,23 +318,24 @@ __device__ __forceinline__ void forward_tiles(const ForwardParams& p, const Tabl
       // R'G'B' = Y' + (dr, dg, db): the luma offset and the chroma terms are one addend per block.
       const float ar = fmaf(p.rcr, cr, p.y_add), ag = fmaf(p.gcb, cb, fmaf(p.gcr, cr, p.y_add)), ab = fmaf(p.bcb, cb, p.y_add);
       float sr = 0, sg = 0, sb = 0, block_max = 0;
-      int n = 0;
       uint32_t ybits[2][2];
 #pragma unroll
       for (int j = 0; j < 2; ++j)
 #pragma unroll
         for (int i = 0; i < 2; ++i) {
-          const int x = x0 + 2 * k + i, y = y0 + j;
-          const bool inside = full || (x < p.width && y < p.height);
           const float code = code10x64(yw[j][k], i != 0);
           // Saturated: the PQ signal the EOTF clamps to [0, 1] (and the measurement too).
           const float r = __saturatef(fmaf(code, p.y_mul, ar)), g = __saturatef(fmaf(code, p.y_mul, ag)),
                       b = __saturatef(fmaf(code, p.y_mul, ab));
-          if (kMeasure && inside) block_max = fmaxf(block_max, fmaxf(fmaxf(r, g), b));
+          // (The first pixel starts the max and the sums: adding to 0.0f is no identity for
+          // the compiler, which keeps -0.)
+          const bool first = j == 0 && i == 0;
+          if (kMeasure) block_max = first ? fmaxf(fmaxf(r, g), b) : fmaxf(block_max, fmaxf(fmaxf(r, g), b));
           if (kWrite) {
             const Out o = kFast ? pixel_fast(p, tb, r, g, b) : pixel_generic(p, tb, r, g, b);
             ybits[j][i] = code8_bits(o.y);
-            if (inside) sr += o.r, sg += o.g, sb += o.b, ++n;
+            if (first) sr = o.r, sg = o.g, sb = o.b;
+            else sr += o.r, sg += o.g, sb += o.b;
           }
         }
       if (kMeasure && (full || (x0 + 2 * k < p.width))) {
@@ -319,10 +344,9 @@ __device__ __forceinline__ void forward_tiles(const ForwardParams& p, const Tabl
         atomicAdd(&s_hist[min(bin, static_cast<unsigned>(hd::kPeakBins - 1))], 1u);
       }
       if (kWrite) {
-        const float inv = full ? 0.25f : 1.0f / static_cast<float>(n > 0 ? n : 1);
-        sr *= inv, sg *= inv, sb *= inv;
-        const uint32_t ccb = code8_bits(p.ecb[0] * sr + p.ecb[1] * sg + p.ecb[2] * sb + p.ec_off);
-        const uint32_t ccr = code8_bits(p.ecr[0] * sr + p.ecr[1] * sg + p.ecr[2] * sb + p.ec_off);
+        // The chroma of the block's mean (the rows take the 1/4).
+        const uint32_t ccb = code8_bits(__saturatef(fmaf(p.ecb[2], sb, fmaf(p.ecb[1], sg, fmaf(p.ecb[0], sr, p.ec_off)))));
+        const uint32_t ccr = code8_bits(__saturatef(fmaf(p.ecr[2], sb, fmaf(p.ecr[1], sg, fmaf(p.ecr[0], sr, p.ec_off)))));
         ypair[0][k] = __byte_perm(ybits[0][0], ybits[0][1], 0x0040);  // bytes (left, right) in the low half
         ypair[1][k] = __byte_perm(ybits[1][0], ybits[1][1], 0x0040);
         cpair[k] = __byte_perm(ccb, ccr, 0x0040);
@@ -499,19 +523,22 @@ Result<ForwardParams> forward_params(ConstImageView src, ImageView dst, const pi
   p.tone = st.tone;
   p.gamut = st.gamut;
   p.gamut.peak = 1.0f;  // in units of the target
+  // pixel_fast applies the matrix without testing `identity`: make that one exact (1 x + 0 y + 0 z
+  // is x for the finite values it sees).
+  if (p.gamut.identity) p.gamut.m = hd::Mat3<float>{{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}};
   p.oetf_log_k = static_cast<float>(std::log2(static_cast<double>(st.tone.target) / st.dst.bt1886.a) / 2.4);
   const double oetf_b = st.dst.bt1886.b;
   const double dkr = dl.kr, dkb = dl.kb, dkg = 1 - dkr - dkb;
   const double ky[3] = {dkr, dkg, dkb};
   for (int i = 0; i < 3; ++i) {
-    p.ey[i] = static_cast<float>(ky[i] * dl.y_scale);
-    p.ecb[i] = static_cast<float>(((i == 2 ? 1.0 : 0.0) - ky[i]) / (2 * (1 - dkb)) * dl.c_scale);
-    p.ecr[i] = static_cast<float>(((i == 0 ? 1.0 : 0.0) - ky[i]) / (2 * (1 - dkr)) * dl.c_scale);
+    p.ey[i] = static_cast<float>(ky[i] * dl.y_scale / 256);
+    p.ecb[i] = static_cast<float>(((i == 2 ? 1.0 : 0.0) - ky[i]) / (2 * (1 - dkb)) * dl.c_scale / (4 * 256));
+    p.ecr[i] = static_cast<float>(((i == 0 ? 1.0 : 0.0) - ky[i]) / (2 * (1 - dkr)) * dl.c_scale / (4 * 256));
   }
   // The kernel's V has no black offset b: the luma offset takes -b times its row's sum (y_scale);
-  // the chroma rows sum to 0, so b cancels there.
-  p.ey_off = static_cast<float>(dl.y_off + 0.5 - oetf_b * dl.y_scale);
-  p.ec_off = static_cast<float>(dl.c_off + 0.5);
+  // the chroma rows sum to 0, so b cancels there. All in units of 256 codes (code8_bits).
+  p.ey_off = static_cast<float>((dl.y_off + 0.5 - oetf_b * dl.y_scale) / 256);
+  p.ec_off = static_cast<float>((dl.c_off + 0.5) / 256);
   p.state = peak.state;
   p.rule = peak.rule;
   p.dynamic_curve = peak.dynamic_curve;
