@@ -65,7 +65,7 @@ struct ForwardParams {
   uint8_t* duv;
   size_t sy_pitch, suv_pitch, dy_pitch, duv_pitch;
   int width, height, tiles_x, tiles, vec;
-  float y_mul, y_add, c_mul, c_add;  // Y' = 64 code * y_mul + y_add, C = 64 code * c_mul + c_add (10-bit codes)
+  float y_mul, y_add, c_mul, c_add;  // Y' = (2^23 + 64 code) y_mul + y_add, C likewise (10-bit codes)
   float rcr, gcb, gcr, bcb;          // Y'CbCr -> R'G'B' of the source matrix
   float target;                      // cd/m2 of 1.0
   int mode;                          // SignalMode
@@ -89,11 +89,13 @@ struct ForwardParams {
 };
 static_assert(kLutEntries == hd::kCurveEntries, "the state holds one gain table");
 
-// A 10-bit P010 sample (the high 10 bits of its 16) as a float times 64: exact, 2^23 + 64 code
-// minus 2^23; the scales in the parameters take the 64. `high`: the sample in bits 16..31.
-__device__ __forceinline__ float code10x64(unsigned word, bool high) {
+// A 10-bit P010 sample (the high 10 bits of its 16) as the float 2^23 + 64 code, exactly: one
+// LOP3. The parameters' scales take the 64 and their offsets the 2^23 (y_add, c_add), so the FMA
+// that scales it subtracts 2^23 exactly before its one rounding (no FADD per sample); the offset,
+// rounded at ~150, is off by at most 7.6e-6, 1/150 of a 10-bit step. `high`: bits 16..31.
+__device__ __forceinline__ float code10x64_biased(unsigned word, bool high) {
   const unsigned bits = high ? (word >> 16) & 0xffc0u : word & 0xffc0u;
-  return __uint_as_float(0x4b000000u | bits) - 8388608.0f;
+  return __uint_as_float(0x4b000000u | bits);
 }
 
 // The output codes are worked out in units of 256 codes, (code + 0.5) / 256, so that the saturate
@@ -313,8 +315,8 @@ __device__ __forceinline__ void forward_tiles(const ForwardParams& p, const Tabl
     uint32_t ypair[2][4], cpair[4];
 #pragma unroll
     for (int k = 0; k < 4; ++k) {  // the 2x2 block of chroma sample k
-      const float cb = fmaf(code10x64(cw[k], false), p.c_mul, p.c_add);
-      const float cr = fmaf(code10x64(cw[k], true), p.c_mul, p.c_add);
+      const float cb = fmaf(code10x64_biased(cw[k], false), p.c_mul, p.c_add);
+      const float cr = fmaf(code10x64_biased(cw[k], true), p.c_mul, p.c_add);
       // R'G'B' = Y' + (dr, dg, db): the luma offset and the chroma terms are one addend per block.
       const float ar = fmaf(p.rcr, cr, p.y_add), ag = fmaf(p.gcb, cb, fmaf(p.gcr, cr, p.y_add)), ab = fmaf(p.bcb, cb, p.y_add);
       float sr = 0, sg = 0, sb = 0, block_max = 0;
@@ -323,7 +325,7 @@ __device__ __forceinline__ void forward_tiles(const ForwardParams& p, const Tabl
       for (int j = 0; j < 2; ++j)
 #pragma unroll
         for (int i = 0; i < 2; ++i) {
-          const float code = code10x64(yw[j][k], i != 0);
+          const float code = code10x64_biased(yw[j][k], i != 0);
           // Saturated: the PQ signal the EOTF clamps to [0, 1] (and the measurement too).
           const float r = __saturatef(fmaf(code, p.y_mul, ar)), g = __saturatef(fmaf(code, p.y_mul, ag)),
                       b = __saturatef(fmaf(code, p.y_mul, ab));
@@ -507,8 +509,11 @@ Result<ForwardParams> forward_params(ConstImageView src, ImageView dst, const pi
   CALDERA_ASSIGN_OR_RETURN(pipeline::Layout sl, layout(src));
   CALDERA_ASSIGN_OR_RETURN(pipeline::Layout dl, layout(ConstImageView(dst)));
   // The kernel reads 64 x the code (the P010 sample with its low 6 bits cleared): exact scalings.
-  p.y_mul = static_cast<float>(1 / (64 * sl.y_scale)), p.y_add = static_cast<float>(-sl.y_off / sl.y_scale);
-  p.c_mul = static_cast<float>(1 / (64 * sl.c_scale)), p.c_add = static_cast<float>(-sl.c_off / sl.c_scale);
+  // The offsets take the samples' 2^23 (code10x64_biased), at the scales as rounded to float.
+  p.y_mul = static_cast<float>(1 / (64 * sl.y_scale));
+  p.y_add = static_cast<float>(-sl.y_off / sl.y_scale - 8388608.0 * static_cast<double>(p.y_mul));
+  p.c_mul = static_cast<float>(1 / (64 * sl.c_scale));
+  p.c_add = static_cast<float>(-sl.c_off / sl.c_scale - 8388608.0 * static_cast<double>(p.c_mul));
   const double kr = sl.kr, kb = sl.kb, kg = 1 - kr - kb;
   p.rcr = static_cast<float>(2 * (1 - kr));
   p.bcb = static_cast<float>(2 * (1 - kb));
