@@ -182,7 +182,7 @@ TEST(PipelineGpu, AFailingGpuStageReturnsEveryBuffer) {
   EXPECT_NE(s.message().find("stage 'broken'"), std::string::npos) << s.to_string();
   EXPECT_EQ(p->stats().buffers_outstanding, 0);
   EXPECT_FALSE(log->finished);
-  EXPECT_EQ(thread_count_settled(threads_before), threads_before);
+  EXPECT_LE(thread_count_settled(threads_before), threads_before) << "a thread the job started is still running";
 }
 
 TEST(PipelineGpu, ANullSinkTakesDeviceFramesAndWaitsForThem) {

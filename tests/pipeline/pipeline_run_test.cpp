@@ -214,7 +214,7 @@ TEST_P(PipelineFault, EndsTheJobWithThatErrorAndNothingLeft) {
   EXPECT_TRUE(contains(s.message(), c.says)) << s.to_string();
   EXPECT_FALSE(log->finished) << "a failed job must not finish its sinks";
   EXPECT_EQ(p->stats().buffers_outstanding, 0);
-  EXPECT_EQ(thread_count_settled(threads_before), threads_before);
+  EXPECT_LE(thread_count_settled(threads_before), threads_before) << "a thread the job started is still running";
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -266,7 +266,7 @@ TEST(PipelineRun, CancelStopsAnEndlessJob) {
     EXPECT_GE(log->written.load(), 20);
     EXPECT_FALSE(log->finished);
     EXPECT_EQ(p->stats().buffers_outstanding, 0);
-    EXPECT_EQ(thread_count_settled(threads_before), threads_before);
+    EXPECT_LE(thread_count_settled(threads_before), threads_before) << "a thread the job started is still running";
   }
 }
 

@@ -43,7 +43,8 @@ inline int thread_count() {
 // The thread count once it has come down to `want`, or after two seconds what it is then. Threads
 // that a finished thread started end shortly after it (OpenMP's team of a pipeline worker that ran
 // the CPU model runtime is let go when the worker ends), so a count taken at once can be high; a
-// thread the pipeline leaked never ends and still shows.
+// thread the pipeline leaked never ends and still shows. Tests expect at most the count before
+// the job (not exactly it: a thread of the process that was ending then may have gone since).
 inline int thread_count_settled(int want) {
   int n = thread_count();
   for (int i = 0; i < 200 && n > want; ++i) {
