@@ -16,8 +16,10 @@
 
 #include <cuda_runtime.h>
 
+#include <cmath>
 #include <cstdint>
 
+#include "core/mufu.cuh"  // fast_rcp
 #include "ops/tonemap/lane_lut.cuh"
 #include "ops/tonemap/tonemap_internal.hpp"
 
@@ -43,28 +45,67 @@ struct InverseParams {
   float rcr, gcb, gcr, bcb;          // source matrix
   int convert;                       // the source is not BT.2020
   hd::Mat3<float> m;                 // source -> BT.2020 linear
-  float ey[3], ecb[3], ecr[3];       // BT.2020 R'G'B' (PQ) -> 10-bit codes
-  float ey_off, ec_off;              // offsets + 0.5
+  float ey[3], ecb[3], ecr[3];       // BT.2020 R'G'B' (PQ) -> 10-bit codes / 1024 (chroma: of a 2x2 block's sum)
+  float ey_off, ec_off;              // (offsets + 0.5) / 1024
 };
 
 __device__ __forceinline__ float code8(unsigned v) { return __uint_as_float(0x4b000000u | v) - 8388608.0f; }
 
-// floor of a 10-bit code value already offset by +0.5, clamped to [0, 1023], as a P010 word.
-__device__ __forceinline__ unsigned p010_word(float v) {
-  return (__float_as_uint(__fadd_rd(fminf(fmaxf(v, 0.0f), 1023.0f), 12582912.0f)) & 0x3ffu) << 6;
+// A 10-bit code worked out in units of 1024 codes, (code + 0.5) / 1024, saturated by the FMA that
+// made it (its clamp), floored by one round-down FMA by just under 1024 (1.0 -> 1023; no other
+// floor moves unless within 1.2e-4 codes of the next), as a P010 word.
+constexpr float kP010FloorScale = 1024.0f - 1.0f / 8192.0f;
+__device__ __forceinline__ unsigned p010_word(float unit) {
+#if defined(__CUDA_ARCH__)
+  const unsigned bits = __float_as_uint(__fmaf_rd(unit, kP010FloorScale, 12582912.0f));
+#else  // the same exactly: the product is exact in double
+  const unsigned bits =
+      __float_as_uint(static_cast<float>(std::floor(static_cast<double>(unit) * kP010FloorScale) + 12582912.0));
+#endif
+  return (bits & 0x3ffu) << 6;
+}
+
+// x^(1/2.4) for x in [0, 1] (saturated here) on the bare MUFU pair, as the forward kernel's
+// BT.1886 inverse: exp2f / log2f's range fix-ups cannot matter for 10-bit codes.
+__device__ __forceinline__ float encode24(float v) {
+  const float x = __saturatef(v);
+#if defined(__CUDA_ARCH__)
+  float lg, e;
+  asm("lg2.approx.ftz.f32 %0, %1;" : "=f"(lg) : "f"(x));
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(e) : "f"(lg * (1.0f / 2.4f)));
+  return e;
+#else
+  return exp2f(log2f(x) * (1.0f / 2.4f));
+#endif
 }
 
 struct Out {
   float y, r, g, b;
 };
 
+// BT.2446 method A's Y_HDR = y2^E(y2), y2 = 255 Y', for Y' < 1/32 (y2 < 8: E's first polynomial),
+// as exp2(E log2(y2)) on the bare MUFU: its relative error (~2e-7) is what powf's would be to the
+// 10-bit codes, and powf's accurate sequence, inlined in each of the tile's 16 pixels, was most
+// of the kernel's code.
+__device__ __forceinline__ float bt2446a_dark_luma(float yc) {
+  const float y2 = 255.0f * yc;
+  const float e = fmaf(fmaf(1.8712e-5f, y2, -2.7334e-3f), y2, 1.3141f);
+#if defined(__CUDA_ARCH__)
+  float lg, v;
+  asm("lg2.approx.ftz.f32 %0, %1;" : "=f"(lg) : "f"(y2));
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(v) : "f"(e * lg));
+  return v;
+#else
+  return exp2f(e * log2f(y2));
+#endif
+}
+
 __device__ __forceinline__ Out pixel(const InverseParams& p, const char* pow24, const char* yhdr, const char* pq,
                                      float r, float g, float b) {
   if (p.convert) {
     r = lookup_uniform(pow24, r), g = lookup_uniform(pow24, g), b = lookup_uniform(pow24, b);
     p.m.apply(r, g, b);
-    auto enc = [](float v) { return exp2f(__log2f(fminf(fmaxf(v, 0.0f), 1.0f)) * (1.0f / 2.4f)); };
-    r = enc(r), g = enc(g), b = enc(b);
+    r = encode24(r), g = encode24(g), b = encode24(b);
   }
   // BT.2446 method A (tone_math.hpp, bt2446a_expand).
   constexpr float kr = static_cast<float>(hd::kItmKr), kb = static_cast<float>(hd::kItmKb);
@@ -78,9 +119,9 @@ __device__ __forceinline__ Out pixel(const InverseParams& p, const char* pow24, 
   // relative error of about E (E - 1) / (8 k^2) in segment k, without bound in the first one (its
   // line from (0, 0) keeps Y_HDR / Y' constant where the method's 255^E Y'^(E-1) goes to 0): there
   // it multiplied the chroma of near-black pixels by up to ~30x (hundreds of 10-bit codes), and in
-  // segment 1 it still moved saturated colours by 2 codes. Computed as the reference does.
-  const float yh = yc < 4.0f / kLutSegments ? hd::bt2446a_luma(yc) : lookup_uniform(yhdr, yc);
-  const float sc = yc > 0.0f ? 1.075f * yh * __frcp_rn(yc) : 1.0f;
+  // segment 1 it still moved saturated colours by 2 codes. Computed from the method there (bt2446a_dark_luma).
+  const float yh = yc < 4.0f / kLutSegments ? bt2446a_dark_luma(yc) : lookup_uniform(yhdr, yc);
+  const float sc = yc > 0.0f ? 1.075f * yh * fast_rcp(yc) : 1.0f;
   const float cbh = cb * sc, crh = cr * sc;
   constexpr float inv_peak = static_cast<float>(1 / hd::kItmPeak);
   const float rh = (yh + static_cast<float>(2 * (1 - hd::kItmKr)) * crh) * inv_peak;
@@ -88,7 +129,7 @@ __device__ __forceinline__ Out pixel(const InverseParams& p, const char* pow24, 
                     static_cast<float>(2 * hd::kItmKr * (1 - hd::kItmKr) / hd::kItmKg) * crh) * inv_peak;
   const float bh = (yh + static_cast<float>(2 * (1 - hd::kItmKb)) * cbh) * inv_peak;
   const float er = lookup_log(pq, rh), eg = lookup_log(pq, gh), eb = lookup_log(pq, bh);
-  return {p.ey[0] * er + p.ey[1] * eg + p.ey[2] * eb + p.ey_off, er, eg, eb};
+  return {__saturatef(fmaf(p.ey[2], eb, fmaf(p.ey[1], eg, fmaf(p.ey[0], er, p.ey_off)))), er, eg, eb};
 }
 
 __device__ void build_tables(float2* pow24, float2* yhdr, float2* pq, float2* lines, int t) {
@@ -116,8 +157,14 @@ __global__ void __launch_bounds__(kThreads, 2) fused_inverse_kernel(const Invers
   const char* yhdr_lane = reinterpret_cast<const char*>(yhdr + lane);
   const char* pq_lane = reinterpret_cast<const char*>(pq + lane);
 
-  for (int tile = blockIdx.x * kThreads + t; tile < p.tiles; tile += gridDim.x * kThreads) {
-    const int x0 = (tile % p.tiles_x) * kTileW, y0 = (tile / p.tiles_x) * 2, cy = y0 / 2;
+  // The tile's column and row advance by the grid's stride without a division per tile (as the
+  // forward kernel's forward_tiles).
+  const int stride = gridDim.x * kThreads, stride_y = stride / p.tiles_x, stride_x = stride - stride_y * p.tiles_x;
+  int tile = blockIdx.x * kThreads + t;
+  int ty = tile / p.tiles_x, tx = tile - ty * p.tiles_x;
+  for (; tile < p.tiles; tile += stride, tx += stride_x, ty += stride_y) {
+    if (tx >= p.tiles_x) tx -= p.tiles_x, ++ty;
+    const int x0 = tx * kTileW, y0 = ty * 2, cy = y0 / 2;
     const bool full = p.vec && x0 + kTileW <= p.width && y0 + 2 <= p.height;
     uint32_t yw[2][2] = {{0, 0}, {0, 0}}, cw[2] = {0, 0};  // 8 luma bytes per row, 4 chroma pairs
     if (full) {
@@ -126,10 +173,12 @@ __global__ void __launch_bounds__(kThreads, 2) fused_inverse_kernel(const Invers
       const uint2 c = __ldg(reinterpret_cast<const uint2*>(p.suv + p.suv_pitch * cy + x0));
       yw[0][0] = a.x, yw[0][1] = a.y, yw[1][0] = b.x, yw[1][1] = b.y, cw[0] = c.x, cw[1] = c.y;
     } else {
+      // Luma samples outside the image repeat the nearest inside one of their 2x2 block, so that
+      // every block's mean is of four samples and the pixels need no test of being inside.
       for (int j = 0; j < 2; ++j) {
-        if (y0 + j >= p.height) continue;
-        const uint8_t* row = p.sy + p.sy_pitch * (y0 + j);
-        for (int i = 0; i < kTileW && x0 + i < p.width; ++i) yw[j][i / 4] |= static_cast<uint32_t>(__ldg(row + x0 + i)) << (8 * (i & 3));
+        const uint8_t* row = p.sy + p.sy_pitch * min(y0 + j, p.height - 1);
+        for (int i = 0; i < kTileW; ++i)
+          yw[j][i / 4] |= static_cast<uint32_t>(__ldg(row + min(x0 + i, p.width - 1))) << (8 * (i & 3));
       }
       const uint8_t* crow = p.suv + p.suv_pitch * cy;
       for (int i = 0; i < kTileW && x0 + i < p.width + (p.width & 1); ++i)
@@ -143,7 +192,6 @@ __global__ void __launch_bounds__(kThreads, 2) fused_inverse_kernel(const Invers
       const float cr = code8((pair >> 8) & 0xffu) * p.c_mul + p.c_add;
       const float dr = p.rcr * cr, dg = p.gcb * cb + p.gcr * cr, db = p.bcb * cb;
       float sr = 0, sg = 0, sb = 0;
-      int n = 0;
 #pragma unroll
       for (int j = 0; j < 2; ++j)
 #pragma unroll
@@ -152,12 +200,12 @@ __global__ void __launch_bounds__(kThreads, 2) fused_inverse_kernel(const Invers
           const float y = code8((yw[j][px / 4] >> (8 * (px & 3))) & 0xffu) * p.y_mul + p.y_add;
           const Out o = pixel(p, pow24_lane, yhdr_lane, pq_lane, y + dr, y + dg, y + db);
           ywords[j][k] |= p010_word(o.y) << (16 * i);
-          if (full || (x0 + px < p.width && y0 + j < p.height)) sr += o.r, sg += o.g, sb += o.b, ++n;
+          if (j == 0 && i == 0) sr = o.r, sg = o.g, sb = o.b;
+          else sr += o.r, sg += o.g, sb += o.b;
         }
-      const float inv = full ? 0.25f : 1.0f / static_cast<float>(n > 0 ? n : 1);
-      sr *= inv, sg *= inv, sb *= inv;
-      cwords[k] = p010_word(p.ecb[0] * sr + p.ecb[1] * sg + p.ecb[2] * sb + p.ec_off) |
-                  p010_word(p.ecr[0] * sr + p.ecr[1] * sg + p.ecr[2] * sb + p.ec_off) << 16;
+      // The chroma of the block's mean (the rows take the 1/4).
+      cwords[k] = p010_word(__saturatef(fmaf(p.ecb[2], sb, fmaf(p.ecb[1], sg, fmaf(p.ecb[0], sr, p.ec_off))))) |
+                  p010_word(__saturatef(fmaf(p.ecr[2], sb, fmaf(p.ecr[1], sg, fmaf(p.ecr[0], sr, p.ec_off))))) << 16;
     }
     if (full) {
 #pragma unroll
@@ -213,12 +261,13 @@ Result<InverseParams> inverse_params(ConstImageView src, ImageView dst, const pi
   const double dkr = dl.kr, dkb = dl.kb, dkg = 1 - dkr - dkb;
   const double ky[3] = {dkr, dkg, dkb};
   for (int i = 0; i < 3; ++i) {
-    p.ey[i] = static_cast<float>(ky[i] * dl.y_scale);
-    p.ecb[i] = static_cast<float>(((i == 2 ? 1.0 : 0.0) - ky[i]) / (2 * (1 - dkb)) * dl.c_scale);
-    p.ecr[i] = static_cast<float>(((i == 0 ? 1.0 : 0.0) - ky[i]) / (2 * (1 - dkr)) * dl.c_scale);
+    // In units of 1024 codes (p010_word); the chroma rows take the 2x2 block mean's 1/4.
+    p.ey[i] = static_cast<float>(ky[i] * dl.y_scale / 1024);
+    p.ecb[i] = static_cast<float>(((i == 2 ? 1.0 : 0.0) - ky[i]) / (2 * (1 - dkb)) * dl.c_scale / (4 * 1024));
+    p.ecr[i] = static_cast<float>(((i == 0 ? 1.0 : 0.0) - ky[i]) / (2 * (1 - dkr)) * dl.c_scale / (4 * 1024));
   }
-  p.ey_off = static_cast<float>(dl.y_off + 0.5);
-  p.ec_off = static_cast<float>(dl.c_off + 0.5);
+  p.ey_off = static_cast<float>((dl.y_off + 0.5) / 1024);
+  p.ec_off = static_cast<float>((dl.c_off + 0.5) / 1024);
   return p;
 }
 
