@@ -33,4 +33,25 @@ __device__ __forceinline__ float fast_rsqrt(float x) {
 #endif
 }
 
+// log2(x) and 2^x, flush-to-zero (log2(0) = -inf, 2^-inf = 0): for powers x^e = 2^(e log2 x)
+// whose result is an 8- or 10-bit code, where exp2f / log2f's range fix-ups cannot matter.
+__device__ __forceinline__ float fast_log2(float x) {
+#if defined(__CUDA_ARCH__)
+  float r;
+  asm("lg2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
+  return r;
+#else
+  return std::log2(x);
+#endif
+}
+__device__ __forceinline__ float fast_exp2(float x) {
+#if defined(__CUDA_ARCH__)
+  float r;
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
+  return r;
+#else
+  return std::exp2(x);
+#endif
+}
+
 }  // namespace caldera

@@ -29,8 +29,6 @@ class SameShapeFilter : public Filter {
   Run run_;
 };
 
-std::string num(double v) { return number_text(v); }
-
 Result<std::unique_ptr<Filter>> make_gaussian(const FilterOptions& o) {
   CALDERA_RETURN_IF_ERROR(o.only({"sigma", "sigma_y", "ksize", "ksize_y", "border", "value", "planes"}));
   GaussianParams p;
@@ -44,7 +42,7 @@ Result<std::unique_ptr<Filter>> make_gaussian(const FilterOptions& o) {
   if (p.sigma_x < 0 || p.sigma_y < 0) return o.bad("sigma must not be negative");
   // Resolve now so bad combinations fail when the chain is parsed (the format only picks 3 or 4 sigma).
   CALDERA_RETURN_IF_ERROR(resolve_gaussian(p, PixelFormat::Gray8).status().with_context(o.filter()));
-  std::string what = "gaussian sigma " + num(p.sigma_x) + (p.ksize_x > 0 ? " ksize " + std::to_string(p.ksize_x) : "");
+  std::string what = "gaussian sigma " + number_text(p.sigma_x) + (p.ksize_x > 0 ? " ksize " + std::to_string(p.ksize_x) : "");
   return std::unique_ptr<Filter>(new SameShapeFilter(
       what, [p](const ImageDesc& in) { return check_gaussian_blur(in, in, p).with_context("gaussian"); },
       [p](ConstImageView s, ImageView d, Context& c) { return gaussian_blur(s, d, p, c); }));
@@ -77,7 +75,7 @@ Result<std::unique_ptr<Filter>> make_unsharp(const FilterOptions& o) {
   if (p.amount < -10 || p.amount > 10) return o.bad("amount must be in [-10, 10]");
   if (p.threshold < 0 || p.threshold > 255) return o.bad("threshold must be in [0, 255]");
   return std::unique_ptr<Filter>(new SameShapeFilter(
-      "unsharp amount " + num(p.amount) + " sigma " + num(p.sigma),
+      "unsharp amount " + number_text(p.amount) + " sigma " + number_text(p.sigma),
       [p](const ImageDesc& in) { return check_unsharp_mask(in, in, p).with_context("unsharp"); },
       [p](ConstImageView s, ImageView d, Context& c) { return unsharp_mask(s, d, p, c); }));
 }

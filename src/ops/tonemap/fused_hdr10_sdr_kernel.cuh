@@ -45,7 +45,7 @@
 #include <memory>
 #include <mutex>
 
-#include "core/mufu.cuh"  // fast_rcp
+#include "core/mufu.cuh"  // fast_rcp, fast_log2, fast_exp2
 #include "ops/color_pipeline/peak_cuda.cuh"
 #include "ops/tonemap/lane_lut.cuh"
 #include "ops/tonemap/tonemap_internal.hpp"
@@ -104,11 +104,7 @@ __device__ __forceinline__ float code10x64_biased(unsigned word, bool high) {
 // value's floor unless it lies within 3e-5 codes of the next; the byte is the low 8 bits.
 constexpr float kCodeFloorScale = 256.0f - 1.0f / 32768.0f;
 __device__ __forceinline__ unsigned code8_bits(float unit) {
-#if defined(__CUDA_ARCH__)
-  return __float_as_uint(__fmaf_rd(unit, kCodeFloorScale, 12582912.0f));
-#else  // the same exactly: the product is exact in double
-  return __float_as_uint(static_cast<float>(std::floor(static_cast<double>(unit) * kCodeFloorScale) + 12582912.0));
-#endif
+  return __float_as_uint(floor_bits(unit, kCodeFloorScale));
 }
 // Luma in code units / 256, saturated: the last FMA carries the clamp.
 __device__ __forceinline__ float luma_unit(const ForwardParams& p, float vr, float vg, float vb) {
@@ -120,14 +116,7 @@ __device__ __forceinline__ float luma_unit(const ForwardParams& p, float vr, flo
 // gives log2 = -inf and V = 0). The accurate library calls spend five more instructions per
 // channel on denormal and range fix-ups that cannot matter for 8-bit codes.
 __device__ __forceinline__ float oetf(float l, float log_k) {
-#if defined(__CUDA_ARCH__)
-  float lg, v;
-  asm("lg2.approx.ftz.f32 %0, %1;" : "=f"(lg) : "f"(l));
-  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(v) : "f"(fmaf(lg, 1.0f / 2.4f, log_k)));
-  return v;
-#else
-  return exp2f(fmaf(log2f(l), 1.0f / 2.4f, log_k));
-#endif
+  return fast_exp2(fmaf(fast_log2(l), 1.0f / 2.4f, log_k));
 }
 
 struct Out {

@@ -16,10 +16,9 @@
 
 #include <cuda_runtime.h>
 
-#include <cmath>
 #include <cstdint>
 
-#include "core/mufu.cuh"  // fast_rcp
+#include "core/mufu.cuh"  // fast_rcp, fast_log2, fast_exp2
 #include "ops/tonemap/lane_lut.cuh"
 #include "ops/tonemap/tonemap_internal.hpp"
 
@@ -56,27 +55,13 @@ __device__ __forceinline__ float code8(unsigned v) { return __uint_as_float(0x4b
 // floor moves unless within 1.2e-4 codes of the next), as a P010 word.
 constexpr float kP010FloorScale = 1024.0f - 1.0f / 8192.0f;
 __device__ __forceinline__ unsigned p010_word(float unit) {
-#if defined(__CUDA_ARCH__)
-  const unsigned bits = __float_as_uint(__fmaf_rd(unit, kP010FloorScale, 12582912.0f));
-#else  // the same exactly: the product is exact in double
-  const unsigned bits =
-      __float_as_uint(static_cast<float>(std::floor(static_cast<double>(unit) * kP010FloorScale) + 12582912.0));
-#endif
-  return (bits & 0x3ffu) << 6;
+  return (__float_as_uint(floor_bits(unit, kP010FloorScale)) & 0x3ffu) << 6;
 }
 
 // x^(1/2.4) for x in [0, 1] (saturated here) on the bare MUFU pair, as the forward kernel's
 // BT.1886 inverse: exp2f / log2f's range fix-ups cannot matter for 10-bit codes.
 __device__ __forceinline__ float encode24(float v) {
-  const float x = __saturatef(v);
-#if defined(__CUDA_ARCH__)
-  float lg, e;
-  asm("lg2.approx.ftz.f32 %0, %1;" : "=f"(lg) : "f"(x));
-  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(e) : "f"(lg * (1.0f / 2.4f)));
-  return e;
-#else
-  return exp2f(log2f(x) * (1.0f / 2.4f));
-#endif
+  return fast_exp2(fast_log2(__saturatef(v)) * (1.0f / 2.4f));
 }
 
 struct Out {
@@ -90,14 +75,7 @@ struct Out {
 __device__ __forceinline__ float bt2446a_dark_luma(float yc) {
   const float y2 = 255.0f * yc;
   const float e = fmaf(fmaf(1.8712e-5f, y2, -2.7334e-3f), y2, 1.3141f);
-#if defined(__CUDA_ARCH__)
-  float lg, v;
-  asm("lg2.approx.ftz.f32 %0, %1;" : "=f"(lg) : "f"(y2));
-  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(v) : "f"(e * lg));
-  return v;
-#else
-  return exp2f(e * log2f(y2));
-#endif
+  return fast_exp2(e * fast_log2(y2));
 }
 
 __device__ __forceinline__ Out pixel(const InverseParams& p, const char* pow24, const char* yhdr, const char* pq,

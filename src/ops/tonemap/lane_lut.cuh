@@ -18,6 +18,7 @@
 
 #include <cuda_runtime.h>
 
+#include <cmath>
 #include <cstdint>
 
 #include "ops/tonemap/lut_tables.hpp"
@@ -31,13 +32,15 @@ inline constexpr unsigned kLutRowBytes = sizeof(float2) * kLutCopies;  // 128: o
 inline constexpr size_t kLutHalfBytes = kLutRowBytes * kLutEntries;
 static_assert(kLutSegments * kLutRowBytes < (1u << 22), "the round-down FMA keeps the offset in the mantissa");
 
-// x * 2^k + 1.5 * 2^23 rounded down: floor(x * 2^k) in the low mantissa bits (x * 2^k < 2^22). On
-// the device one FFMA.RM; x * 2^k is exact, so a multiply and a round-down add are the same.
+// x * scale + 1.5 * 2^23 rounded down: floor(x * scale) in the low mantissa bits (|x * scale| <
+// 2^22). On the device one FFMA.RM; on the host the same exactly, the product being exact in
+// double (so any scale, not only powers of 2: the fused kernels floor their codes by just under
+// 256 or 1024).
 __device__ __forceinline__ float floor_bits(float x, float scale) {
 #if defined(__CUDA_ARCH__)
   return __fmaf_rd(x, scale, 12582912.0f);
 #else
-  return __fadd_rd(x * scale, 12582912.0f);
+  return static_cast<float>(std::floor(static_cast<double>(x) * scale) + 12582912.0);
 #endif
 }
 
