@@ -35,6 +35,7 @@
 #include <utility>
 
 #include "core/cuda_check.hpp"
+#include "core/dependent_launch.cuh"
 #include "ops/blur/blur_cuda.cuh"
 #include "ops/blur/blur_internal.hpp"
 #include "ops/blur/border.hpp"
@@ -97,19 +98,6 @@ struct ArgTaps {
   __device__ static int kx_dy(const CannyArgs& a, int o) { return a.kx_dy[o + kPad]; }
   __device__ static int ky_dy(const CannyArgs& a, int o) { return a.ky_dy[o + kPad]; }
 };
-
-// Programmatic dependent launch exists from sm_90 on; on older GPUs the launches simply
-// serialise and these do nothing.
-__device__ __forceinline__ void allow_dependent_launch() {
-#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 900
-  cudaTriggerProgrammaticLaunchCompletion();
-#endif
-}
-__device__ __forceinline__ void wait_for_previous_grid() {
-#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 900
-  cudaGridDependencySynchronize();
-#endif
-}
 
 // ---- bit-mask helpers (the host emulation has no __brev / __ffs) ---------------------------------
 
@@ -632,22 +620,6 @@ __global__ void __launch_bounds__(kTile * kTileWarps) resolve_kernel(const Canny
   write_tile_row(a, tx, ty, f);
 }
 
-// Launches kernel after the previous work on the stream as a programmatic dependent launch: its
-// blocks may be scheduled while the previous kernel's last blocks run (once they all called
-// cudaTriggerProgrammaticLaunchCompletion), and wait in cudaGridDependencySynchronize() until it
-// has finished and its writes are visible. Saves the launch gap between the three steps.
-template <class... Params, class... Args>
-cudaError_t launch_after_previous(void (*kernel)(Params...), dim3 grid, dim3 block, StreamHandle stream,
-                                  Args&&... args) {
-  cudaLaunchAttribute attr[1];
-  attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-  attr[0].val.programmaticStreamSerializationAllowed = 1;
-  // Positional (grid, block, dynamic shared bytes, stream, attributes): the CUDA emulation of the
-  // tests defines gridDim and blockDim as names.
-  const cudaLaunchConfig_t cfg{grid, block, 0, stream, attr, 1};
-  return cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...);
-}
-
 void put_taps(const std::vector<int>& k, int* out) {
   const int r = static_cast<int>(k.size()) / 2;
   for (int o = -r; o <= r; ++o) out[o + kPad] = k[o + r];
@@ -731,12 +703,12 @@ Status canny_cuda(ConstImageView src, ImageView dst, const CannyParams& params, 
   if (tiles > 1) {
     const long long threads = static_cast<long long>(tiles) * 2 * kTile;
     CALDERA_RETURN_IF_ERROR(cuda_status(launch_after_previous(cross_kernel, dim3(static_cast<unsigned>((threads + 255) / 256)),
-                                                              dim3(256), stream, a, tiles),
+                                                              dim3(256), 0, stream, a, tiles),
                                         "canny cross_kernel"));
   }
   const dim3 rgrid((a.tiles_x + kTileWarps - 1) / kTileWarps, a.tiles_y);
   CALDERA_RETURN_IF_ERROR(
-      cuda_status(launch_after_previous(resolve_kernel, rgrid, dim3(kTile, kTileWarps), stream, a), "canny resolve_kernel"));
+      cuda_status(launch_after_previous(resolve_kernel, rgrid, dim3(kTile, kTileWarps), 0, stream, a), "canny resolve_kernel"));
   return check_launch("canny resolve_kernel");
 }
 

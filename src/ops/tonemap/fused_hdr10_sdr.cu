@@ -21,7 +21,7 @@ Status launch(const ForwardParams& p, StreamHandle stream, bool* launched) {
   if (resident == 0) return Status::ok();
   const int wanted = (p.tiles + kThreads - 1) / kThreads;
   const int blocks = std::max(1, std::min(wanted, resident));
-  kernel<<<blocks, kThreads, kForwardDynamic, stream>>>(p);
+  CALDERA_CUDA_TRY(launch_after_previous(kernel, dim3(blocks), dim3(kThreads), kForwardDynamic, stream, p));
   *launched = true;
   return check_launch("tonemap: fused P010 -> NV12 kernel");
 }

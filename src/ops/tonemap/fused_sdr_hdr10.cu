@@ -26,7 +26,7 @@ Status launch_fused_inverse(ConstImageView src, ImageView dst, const pipeline::S
   if (resident == 0) return Status::ok();
   const int wanted = (p.tiles + kThreads - 1) / kThreads;
   const int blocks = std::max(1, std::min(wanted, resident));
-  fused_inverse_kernel<<<blocks, kThreads, kInverseDynamic, stream>>>(p);
+  CALDERA_CUDA_TRY(launch_after_previous(fused_inverse_kernel, dim3(blocks), dim3(kThreads), kInverseDynamic, stream, p));
   *launched = true;
   return check_launch("inverse tonemap: fused NV12 -> P010 kernel");
 }

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 
+#include "core/dependent_launch.cuh"
 #include "core/mufu.cuh"  // fast_rcp, fast_log2, fast_exp2
 #include "ops/tonemap/lane_lut.cuh"
 #include "ops/tonemap/tonemap_internal.hpp"
@@ -123,6 +124,8 @@ __device__ void build_tables(float2* pow24, float2* yhdr, float2* pq, float2* li
   __syncthreads();
 }
 
+// Launched as a programmatic dependent launch (core/dependent_launch.cuh): a block builds its
+// tables, which depend on nothing, while the previous kernel on the stream still finishes.
 __global__ void __launch_bounds__(kThreads, 2) fused_inverse_kernel(const InverseParams p) {
   CALDERA_DYNAMIC_SHARED(float2, s_tables);  // pow24, yhdr, pq: [129][32] each
   __shared__ float2 s_lines[3 * kLutEntries];
@@ -131,6 +134,7 @@ __global__ void __launch_bounds__(kThreads, 2) fused_inverse_kernel(const Invers
   float2* yhdr = s_tables + kLutEntries * kLutLanes;
   float2* pq = s_tables + 2 * kLutEntries * kLutLanes;
   build_tables(pow24, yhdr, pq, s_lines, t);
+  wait_for_previous_grid();  // before the frame is read or the destination written
   const char* pow24_lane = reinterpret_cast<const char*>(pow24 + lane);
   const char* yhdr_lane = reinterpret_cast<const char*>(yhdr + lane);
   const char* pq_lane = reinterpret_cast<const char*>(pq + lane);
@@ -205,6 +209,7 @@ __global__ void __launch_bounds__(kThreads, 2) fused_inverse_kernel(const Invers
       }
     }
   }
+  allow_dependent_launch();
 }
 
 bool aligned16(ConstImageView v) {
