@@ -49,6 +49,7 @@
 #include "core/dependent_launch.cuh"
 #include "ops/color_pipeline/peak_cuda.cuh"
 #include "ops/tonemap/lane_lut.cuh"
+#include "ops/tonemap/tile_walk.cuh"
 #include "ops/tonemap/tonemap_internal.hpp"
 
 namespace caldera::tonemap_detail {
@@ -270,7 +271,11 @@ __device__ __forceinline__ void forward_tiles(const ForwardParams& p, const Tabl
   // The tile's column and row advance by the grid's stride without a division per tile (the
   // 32-bit division and remainder were 30 instructions of every 16 pixels).
   const int stride = gridDim.x * kThreads, stride_y = stride / p.tiles_x, stride_x = stride - stride_y * p.tiles_x;
-  int tile = blockIdx.x * kThreads + t;
+  // The measuring pass keeps the tiles numbered block by block: dealt out by warps (first_tile),
+  // its blocks all finished together and their histogram flushes met at the end, in front of the
+  // last block's fold (H200, 4K: 41.3 -> 42.1 us, and 79.5 -> 85.1 for the generic path), while
+  // the pass without measurement gains 34.5 -> 33.7 us from it.
+  int tile = kMeasure ? static_cast<int>(blockIdx.x) * kThreads + t : first_tile(t);
   int ty = tile / p.tiles_x, tx = tile - ty * p.tiles_x;
   for (; tile < p.tiles; tile += stride, tx += stride_x, ty += stride_y) {
     if (tx >= p.tiles_x) tx -= p.tiles_x, ++ty;
