@@ -45,8 +45,8 @@
 #include <memory>
 #include <mutex>
 
-#include "core/mufu.cuh"  // fast_rcp, fast_log2, fast_exp2
 #include "core/dependent_launch.cuh"
+#include "core/mufu.cuh"  // fast_rcp, fast_log2, fast_exp2
 #include "ops/color_pipeline/peak_cuda.cuh"
 #include "ops/tonemap/lane_lut.cuh"
 #include "ops/tonemap/tile_walk.cuh"
