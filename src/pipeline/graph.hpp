@@ -125,6 +125,7 @@ struct Node {
   std::atomic<int> live_workers{0};    // the last to end closes its consumers' queues
   bool reads_pixels = true;            // false for views: they never wait for their input's producer
   std::mutex emit_mutex;               // several workers: frames leave in seq order
+  std::mutex fill_mutex;               // several workers of batches: one fills its batch at a time
   std::map<long, Packet> reorder;
   long next_seq = 0;
   std::vector<Packet> pending;         // synchronous run: frames waiting for a full batch

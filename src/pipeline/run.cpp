@@ -209,12 +209,20 @@ class AsyncRunner {
     std::vector<Packet> in, out;
     long calls = 0;
     while (!job_.stopped()) {
-      // A batch waits until it is full or the input has ended.
+      // A batch waits until it is full or the input has ended. With several workers, one fills
+      // its whole batch before another takes a frame, so a batch is a run of consecutive frames
+      // and the frames it waits for are the source's next ones. Taken one by one into each
+      // worker's batch, a worker could hold frame k in a partial batch while the other ran ahead:
+      // its outputs then waited in the reorder buffer for frame k, until every frame in flight
+      // was held and the source could make no more (a hang; PipelineRun.BatchedWorkersDoNot...).
+      std::unique_lock<std::mutex> filling(n.fill_mutex, std::defer_lock);
+      if (n.info.batch > 1 && n.workers.size() > 1) filling.lock();
       while (static_cast<int>(in.size()) < n.info.batch) {
         std::optional<Packet> p = n.queue->pop(&st.wait_input_s);
         if (!p) break;
         in.push_back(std::move(*p));
       }
+      if (filling.owns_lock()) filling.unlock();
       if (in.empty()) break;
       Status s = run_work(n, worker, in, out, ctx, st);
       if (!s) {

@@ -5,6 +5,10 @@
 // and end of stream at 0, 1 and many frames.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
+
 #include "caldera/ops/model_io.hpp"
 #include "pipeline/gpu_sampler.hpp"
 #include "pipeline/pipeline_test_util.hpp"
@@ -310,6 +314,46 @@ TEST(PipelineRun, EndOfStreamAtZeroOneAndManyFrames) {
         EXPECT_EQ(p->stats().buffers_outstanding, 0) << what;
       }
     }
+  }
+}
+
+// Two workers filling batches of 3 with the fewest frames in flight the job accepts (the 2 x 2
+// frames partial batches can hold, plus one). Workers once took frames from their queue one at a
+// time, each into its own batch: one could hold frame k in a partial batch while the other ran
+// ahead, its outputs then waiting in the reorder buffer for frame k, until every frame in flight
+// was held and the source waited for one forever (seen in CI as a hang of the test above). Now a
+// worker fills its whole batch before another takes a frame, so the frames a batch waits for
+// come next from the source. Repeated, since the hang depended on which worker woke.
+TEST(PipelineRun, BatchedWorkersDoNotHoldEachOthersFrames) {
+  auto model = tiny_x2_model();
+  for (int run = 0; run < 40; ++run) {
+    auto log = std::make_shared<SinkLog>();
+    PipelineSpec spec;
+    spec.device = "cpu";
+    spec.frames_in_flight = 5;
+    spec.stages.push_back(source_stage(std::make_unique<MemorySource>(ImageDesc{9, 7, PixelFormat::RGB24}, 40, 8)));
+    StageSpec m;
+    m.kind = StageKind::Model;
+    m.name = "model";
+    m.loaded_model = model;
+    m.batch = 3;
+    m.workers = 2;
+    spec.stages.push_back(std::move(m));
+    spec.stages.push_back(sink_stage(std::make_unique<MemorySink>(log)));
+    auto p = Pipeline::create(std::move(spec), PipelineOptions{});
+    ASSERT_TRUE(p) << p.status().to_string();
+    // A hang would end the test at its timeout; a bounded wait names it, then cancels the run.
+    std::atomic<bool> cancel{false};
+    RunControl control;
+    control.cancel = &cancel;
+    auto done = std::async(std::launch::async, [&] { return p->run(control); });
+    const bool finished = done.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+    cancel = true;
+    const Status s = done.get();
+    ASSERT_TRUE(finished) << "run " << run << " hung";
+    ASSERT_TRUE(s) << "run " << run << ": " << s.to_string();
+    ASSERT_EQ(log->order.size(), 40u) << "run " << run;
+    for (long i = 0; i < 40; ++i) ASSERT_EQ(log->order[i], i) << "run " << run;
   }
 }
 
