@@ -1,5 +1,5 @@
-// Internal (CUDA, and the host emulation of the fused HDR10 -> SDR kernel): where a thread of a persistent grid
-// starts its walk over the tiles (it then advances by the grid's threads, gridDim.x * blockDim.x).
+// Internal (CUDA, and the host emulation of the fused HDR10 -> SDR kernel): where a thread of a
+// persistent grid starts its walk over the tiles (it then advances by the grid's threads).
 #pragma once
 
 #include <cuda_runtime.h>
